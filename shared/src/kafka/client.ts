@@ -1,0 +1,65 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { FlowConfig } from '../config/env.ts';
+import type { Logger } from '../logging/logger.ts';
+import { Topic } from './topics.ts';
+
+const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** Routes kafkajs's own log lines into pino, one level lower so routine retries stay at debug. */
+function kafkaLogCreator(logger: Logger) {
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const { message, ...fields } = log;
+      const name = levelNames[level] ?? 'debug';
+      const target = name === 'error' ? 'warn' : 'debug';
+      logger[target]({ kafka_namespace: namespace, ...fields }, `kafkajs: ${message}`);
+    };
+}
+
+/** The one place that constructs a kafkajs client; services never build their own. */
+export function createKafka(
+  config: Pick<FlowConfig, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID'>,
+  service: string,
+  logger: Logger,
+  overrides: Partial<KafkaConfig> = {},
+): Kafka {
+  return new Kafka({
+    clientId: `${config.KAFKA_CLIENT_ID}-${service}`,
+    brokers: config.KAFKA_BROKERS,
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 300, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(logger),
+    ...overrides,
+  });
+}
+
+/** Creates Flow's own topics when they are missing; safe to call from every service. */
+export async function ensureFlowTopics(
+  kafka: Kafka,
+  config: Pick<FlowConfig, 'FLOW_TOPIC_PARTITIONS' | 'FLOW_TOPIC_REPLICATION_FACTOR'>,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = Object.values(Topic).filter((topic) => !existing.has(topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: config.FLOW_TOPIC_PARTITIONS,
+        replicationFactor: config.FLOW_TOPIC_REPLICATION_FACTOR,
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
