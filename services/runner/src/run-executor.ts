@@ -1,0 +1,375 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Producer } from 'kafkajs';
+import { raiseAlert } from '@flow/shared/alerts/alert-store';
+import type { FlowConfig } from '@flow/shared/config/env';
+import { loadConnectorWithSecrets } from '@flow/shared/connectors/connector-store';
+import { connectS3 } from '@flow/shared/connectors/s3-connector';
+import { requireDataset } from '@flow/shared/datasets/dataset-store';
+import { inTransaction, type Pool } from '@flow/shared/db/pool';
+import { runBatchLoad, type BatchLoadResult, type RejectedRow } from '@flow/shared/engine/batch-load';
+import { listSourceObjects, type SourceObject } from '@flow/shared/engine/sources/s3-csv-source';
+import { flowError, streamingDisabled } from '@flow/shared/errors/catalog';
+import { isFlowError } from '@flow/shared/errors/flow-error';
+import { isTransientError, withRetry } from '@flow/shared/errors/retry';
+import { parseIr, type PipelineIr } from '@flow/shared/ir/parse-ir';
+import type { S3CsvSourceNode } from '@flow/shared/ir/schema';
+import { LogField, type Logger } from '@flow/shared/logging/logger';
+import { getIrVersion, getPipeline, type Pipeline } from '@flow/shared/pipelines/pipeline-store';
+import type { RunRequest } from '@flow/shared/runs/run-request';
+import { recordRunRequest, type Run } from '@flow/shared/runs/run-store';
+import { archiveKeyOf, archiveObject } from './archive-objects.ts';
+import { publishRunEvent } from './run-events.ts';
+import type { RunnerMetrics } from './runner-metrics.ts';
+
+export interface ExecutorDeps {
+  config: FlowConfig;
+  pool: Pool;
+  producer: Producer;
+  logger: Logger;
+  metrics: RunnerMetrics;
+}
+
+type Outcome =
+  | { status: 'succeeded'; result: BatchLoadResult; archived: number }
+  | { status: 'skipped'; reason: string }
+  | { status: 'empty'; guarded: boolean };
+
+const terminalStatuses = new Set(['succeeded', 'failed', 'skipped']);
+
+/**
+ * Executes one run request to its end. A request seen before is acknowledged without
+ * running again when its run finished, and restarted when it was interrupted. Data errors
+ * end the run as failed; transient errors retry with backoff, then fail the run.
+ */
+export async function executeRunRequest(deps: ExecutorDeps, request: RunRequest): Promise<Run['status']> {
+  const run = await recordRunRequest(deps.pool, request);
+  const logger = deps.logger.child({
+    [LogField.tenant]: request.tenantId,
+    [LogField.pipeline]: request.pipelineId,
+    [LogField.run]: run.id,
+    [LogField.request]: request.requestId,
+  });
+  if (terminalStatuses.has(run.status)) {
+    logger.info({ status: run.status }, 'run already finished; request acknowledged without running again');
+    return run.status;
+  }
+  if (run.status === 'running') logger.warn({ attempt: run.attempt }, 'restarting interrupted run');
+
+  const pipeline = await getPipeline(deps.pool, request.tenantId, request.pipelineId);
+  if (!pipeline) {
+    await finishFailed(deps, run, undefined, flowError('NOT_FOUND', `Pipeline "${request.pipelineId}" no longer exists.`), logger);
+    return 'failed';
+  }
+
+  await deps.pool.query(
+    `UPDATE flow.runs SET status = 'running', attempt = attempt + 1, started_at = now(), ir_version = $2,
+            error_code = NULL, error_message = NULL WHERE id = $1`,
+    [run.id, pipeline.currentIrVersion],
+  );
+  await publishRunEvent(deps.producer, { runId: run.id, tenantId: run.tenantId, pipelineId: run.pipelineId, status: 'running', at: new Date().toISOString() });
+  logger.info({ ir_version: pipeline.currentIrVersion, trigger: request.trigger }, 'run started');
+  const started = performance.now();
+
+  let ir: PipelineIr | undefined;
+  try {
+    ir = parseIr((await getIrVersion(deps.pool, pipeline.id, pipeline.currentIrVersion))?.ir);
+    const policy = ir.errorHandling.retry;
+    const runIr = ir;
+    const outcome = await withRetry(
+      () => executeOnce(deps, { run, request, pipeline, ir: runIr, logger }),
+      { maxAttempts: policy.maxAttempts, initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs },
+      (error, attempt, delayMs) => {
+        deps.metrics.retries.inc();
+        logger.debug({ err: error, attempt, retry_in_ms: delayMs }, 'transient run failure; retrying');
+      },
+    );
+    const elapsedMs = Math.round(performance.now() - started);
+    deps.metrics.runDuration.observe(elapsedMs / 1000);
+    if (outcome.status === 'empty') {
+      if (outcome.guarded) {
+        await finishFailed(deps, run, pipeline, emptySourceError(pipeline, ir.source as S3CsvSourceNode), logger, true);
+        return 'failed';
+      }
+      await finishPlain(deps, run, 'succeeded', logger, 'source had no objects; nothing to load');
+      return 'succeeded';
+    }
+    if (outcome.status === 'skipped') {
+      await finishPlain(deps, run, 'skipped', logger, outcome.reason);
+      return 'skipped';
+    }
+    deps.metrics.runs.inc({ status: 'succeeded' });
+    deps.metrics.rows.inc({ outcome: 'written' }, outcome.result.rowsWritten);
+    deps.metrics.rows.inc({ outcome: 'quarantined' }, outcome.result.rowsQuarantined);
+    logger.info(
+      {
+        rows_read: outcome.result.rowsRead,
+        rows_written: outcome.result.rowsWritten,
+        rows_quarantined: outcome.result.rowsQuarantined,
+        rows_superseded: outcome.result.rowsSuperseded,
+        objects: outcome.result.objects.length,
+        elapsed_ms: elapsedMs,
+      },
+      'run succeeded',
+    );
+    await publishRunEvent(deps.producer, {
+      runId: run.id,
+      tenantId: run.tenantId,
+      pipelineId: run.pipelineId,
+      status: 'succeeded',
+      at: new Date().toISOString(),
+      rowsRead: outcome.result.rowsRead,
+      rowsWritten: outcome.result.rowsWritten,
+      rowsQuarantined: outcome.result.rowsQuarantined,
+    });
+    return 'succeeded';
+  } catch (error) {
+    await finishFailed(deps, run, pipeline, error, logger);
+    return 'failed';
+  }
+}
+
+async function executeOnce(
+  deps: ExecutorDeps,
+  job: { run: Run; request: RunRequest; pipeline: Pipeline; ir: PipelineIr; logger: Logger },
+): Promise<Outcome> {
+  const { run, request, pipeline, ir, logger } = job;
+  if (ir.target.loadMode === 'cdc_mirror' || ir.source.kind !== 's3_csv') {
+    if (!deps.config.FLOW_STREAMING_ENABLED) throw streamingDisabled(pipeline.name);
+    throw flowError('TARGET_INVALID', `Pipeline "${pipeline.name}" mirrors a CDC topic continuously; it has no batch runs.`);
+  }
+  const source = ir.source;
+  const dataset = await requireDataset(deps.pool, pipeline.tenantId, ir.target.datasetId);
+  const { connector, secrets } = await loadConnectorWithSecrets(deps.pool, deps.config, pipeline.tenantId, source.connectorId);
+  const s3 = await connectS3(deps.config, connector.config, secrets);
+  try {
+    // Phase 1: list what to read, and set aside objects an earlier run already committed.
+    const listed = request.replayOf
+      ? await archivedObjectsOf(deps.pool, s3, request.replayOf, connector.config.bucket)
+      : await listSourceObjects(s3, connector.config.bucket, source);
+    const committed = request.replayOf ? new Set<string>() : await committedObjectKeys(deps.pool, pipeline.id, listed);
+    const pending = listed.filter((object) => !committed.has(identityOf(object)));
+    const leftovers = listed.filter((object) => committed.has(identityOf(object)));
+    if (leftovers.length > 0) {
+      // An earlier run committed these rows but stopped before archiving the files.
+      await archiveLoaded(deps.pool, s3, source, leftovers, pipeline.id, logger);
+    }
+    if (pending.length === 0) {
+      if (leftovers.length > 0 || (await triggerAlreadyLoaded(deps.pool, pipeline.id, request))) {
+        return { status: 'skipped', reason: 'already loaded: the triggering object was loaded by an earlier run' };
+      }
+      return { status: 'empty', guarded: ir.target.emptySourceGuard };
+    }
+
+    // Phase 2: load every pending object in one transaction; the run row commits with the rows.
+    await deps.pool.query('DELETE FROM flow.dead_letter_rows WHERE run_id = $1', [run.id]);
+    const loadStarted = performance.now();
+    const result = await inTransaction(deps.pool, async (client) => {
+      const loaded = await runBatchLoad({
+        client,
+        s3,
+        objects: pending,
+        ir,
+        dataset,
+        chunkBytes: deps.config.FLOW_COPY_CHUNK_BYTES,
+        quarantine: (rows) => storeRejectedRows(deps.pool, run, rows),
+      });
+      if (loaded.rowsRead - loaded.rowsQuarantined - loaded.rowsSkipped === 0 && ir.target.emptySourceGuard) {
+        throw emptySourceError(pipeline, source, 'no row passed validation');
+      }
+      for (const item of loaded.objects) {
+        await client.query(
+          `INSERT INTO flow.source_objects (tenant_id, pipeline_id, run_id, bucket, key, etag, size_bytes, rows_read)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [pipeline.tenantId, pipeline.id, run.id, item.object.bucket, item.object.key, item.object.etag, item.object.size, item.rowsRead],
+        );
+      }
+      await client.query(
+        `UPDATE flow.runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3,
+                rows_quarantined = $4, rows_skipped = $5, rows_superseded = $6, objects_read = $7, bytes_read = $8,
+                stage_timings = $9 WHERE id = $1`,
+        [
+          run.id,
+          loaded.rowsRead,
+          loaded.rowsWritten,
+          loaded.rowsQuarantined,
+          loaded.rowsSkipped,
+          loaded.rowsSuperseded,
+          loaded.objects.length,
+          pending.reduce((sum, object) => sum + object.size, 0),
+          JSON.stringify({ stageMs: loaded.timings.stageMs, mergeMs: loaded.timings.mergeMs }),
+        ],
+      );
+      return loaded;
+    });
+    const loadMs = Math.round(performance.now() - loadStarted);
+
+    // Phase 3: archive after commit; a failure here leaves the rows committed and the files for the next run to archive.
+    const archiveStarted = performance.now();
+    let archived = 0;
+    try {
+      if (!request.replayOf) archived = await archiveLoaded(deps.pool, s3, source, pending, pipeline.id, logger);
+    } catch (error) {
+      logger.error({ err: error }, 'archiving loaded objects failed; the next run of this pipeline archives them');
+    }
+    await deps.pool.query(
+      `UPDATE flow.runs SET stage_timings = stage_timings || $2::jsonb WHERE id = $1`,
+      [run.id, JSON.stringify({ loadMs, archiveMs: Math.round(performance.now() - archiveStarted) })],
+    );
+    return { status: 'succeeded', result, archived };
+  } finally {
+    s3.destroy();
+  }
+}
+
+function identityOf(object: SourceObject): string {
+  return `${object.key}\u0000${object.etag}`;
+}
+
+async function committedObjectKeys(pool: Pool, pipelineId: string, objects: SourceObject[]): Promise<Set<string>> {
+  if (objects.length === 0) return new Set();
+  const result = await pool.query<{ key: string; etag: string }>(
+    `SELECT key, etag FROM flow.source_objects
+      WHERE pipeline_id = $1 AND (key, etag) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+    [pipelineId, objects.map((object) => object.key), objects.map((object) => object.etag)],
+  );
+  return new Set(result.rows.map((row) => `${row.key}\u0000${row.etag}`));
+}
+
+async function triggerAlreadyLoaded(pool: Pool, pipelineId: string, request: RunRequest): Promise<boolean> {
+  const object = request.s3Object;
+  if (!object) return false;
+  const result = await pool.query(
+    `SELECT 1 FROM flow.source_objects WHERE pipeline_id = $1 AND bucket = $2 AND key = $3 AND ($4::text IS NULL OR etag = $4) LIMIT 1`,
+    [pipelineId, object.bucket, object.key, object.etag ?? null],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
+async function archivedObjectsOf(pool: Pool, s3: S3Client, runId: string, bucket: string): Promise<SourceObject[]> {
+  void s3;
+  const result = await pool.query<{ key: string; etag: string; size: string; archivedKey: string | null; loadedAt: Date }>(
+    `SELECT key, etag, size_bytes AS size, archived_key AS "archivedKey", loaded_at AS "loadedAt"
+       FROM flow.source_objects WHERE run_id = $1 ORDER BY id`,
+    [runId],
+  );
+  return result.rows.map((row) => {
+    if (!row.archivedKey) {
+      throw flowError('SOURCE_EMPTY', `Object "${row.key}" of run ${runId} was never archived, so it cannot be replayed.`);
+    }
+    return { bucket, key: row.archivedKey, etag: row.etag, size: Number(row.size), lastModified: row.loadedAt };
+  });
+}
+
+async function archiveLoaded(
+  pool: Pool,
+  s3: S3Client,
+  source: S3CsvSourceNode,
+  objects: SourceObject[],
+  pipelineId: string,
+  logger: Logger,
+): Promise<number> {
+  for (const object of objects) {
+    const owner = await pool.query<{ runId: string }>(
+      'SELECT run_id AS "runId" FROM flow.source_objects WHERE pipeline_id = $1 AND key = $2 AND etag = $3',
+      [pipelineId, object.key, object.etag],
+    );
+    const runId = owner.rows[0]?.runId ?? 'unknown';
+    const archiveKey = archiveKeyOf(source.archivePrefix, runId, object.key);
+    await archiveObject(s3, object, archiveKey);
+    await pool.query('UPDATE flow.source_objects SET archived_key = $4 WHERE pipeline_id = $1 AND key = $2 AND etag = $3', [
+      pipelineId,
+      object.key,
+      object.etag,
+      archiveKey,
+    ]);
+    logger.debug({ [LogField.key]: object.key, archive_key: archiveKey }, 'source object archived');
+  }
+  return objects.length;
+}
+
+async function storeRejectedRows(pool: Pool, run: Run, rows: RejectedRow[]): Promise<void> {
+  await pool.query(
+    `INSERT INTO flow.dead_letter_rows (tenant_id, pipeline_id, run_id, source_key, line_number, raw_row, errors)
+     SELECT $1, $2, $3, item.source_key, item.line_number, item.raw_row, item.errors
+       FROM unnest($4::text[], $5::bigint[], $6::jsonb[], $7::jsonb[]) AS item(source_key, line_number, raw_row, errors)`,
+    [
+      run.tenantId,
+      run.pipelineId,
+      run.id,
+      rows.map((row) => row.sourceKey),
+      rows.map((row) => row.lineNumber),
+      rows.map((row) => JSON.stringify(row.rawRow)),
+      rows.map((row) => JSON.stringify(row.errors)),
+    ],
+  );
+}
+
+function emptySourceError(pipeline: Pipeline, source: S3CsvSourceNode, detail = 'no objects under the prefix') {
+  return flowError(
+    'SOURCE_EMPTY',
+    `empty source: pipeline "${pipeline.name}" found ${detail} (s3://${pipeline.sourceBucket}/${source.keyPrefix}${source.glob}); the run was aborted before changing the table. Upload a file and run again, or set target.emptySourceGuard to false.`,
+    { details: { bucket: pipeline.sourceBucket, keyPrefix: source.keyPrefix, glob: source.glob } },
+  );
+}
+
+async function finishPlain(deps: ExecutorDeps, run: Run, status: 'succeeded' | 'skipped', logger: Logger, reason: string): Promise<void> {
+  await deps.pool.query(
+    `UPDATE flow.runs SET status = $2, finished_at = now(), error_message = $3 WHERE id = $1`,
+    [run.id, status, reason],
+  );
+  deps.metrics.runs.inc({ status });
+  logger.info({ status, reason }, `run ${status}`);
+  await publishRunEvent(deps.producer, { runId: run.id, tenantId: run.tenantId, pipelineId: run.pipelineId, status, at: new Date().toISOString() });
+}
+
+/** Records a failed run and raises its alerts. Throws only when even that fails, so Kafka redelivers. */
+async function finishFailed(
+  deps: ExecutorDeps,
+  run: Run,
+  pipeline: Pipeline | undefined,
+  error: unknown,
+  logger: Logger,
+  emptySource = false,
+): Promise<void> {
+  const code = isFlowError(error) ? error.code : isTransientError(error) ? 'RETRIES_EXHAUSTED' : 'INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  const isEmpty = emptySource || code === 'SOURCE_EMPTY';
+  const name = pipeline?.name ?? run.pipelineId;
+
+  await deps.pool.query(
+    `UPDATE flow.runs SET status = 'failed', finished_at = now(), error_code = $2, error_message = $3 WHERE id = $1`,
+    [run.id, code, message],
+  );
+  if (isEmpty) {
+    await raiseAlert(deps.pool, {
+      tenantId: run.tenantId,
+      severity: 'warning',
+      source: 'runner',
+      message: `Source of pipeline "${name}" had no data to load`,
+      pipelineId: run.pipelineId,
+      runId: run.id,
+    });
+  }
+  await raiseAlert(deps.pool, {
+    tenantId: run.tenantId,
+    severity: 'error',
+    source: 'runner',
+    message: `Run of pipeline "${name}" failed: ${code}`,
+    pipelineId: run.pipelineId,
+    runId: run.id,
+    details: { error: message },
+  });
+  deps.metrics.runs.inc({ status: 'failed' });
+  deps.metrics.failures.inc({ stage: isEmpty ? 'source' : 'load', code });
+  if (isEmpty) logger.warn({ error_code: code }, 'empty source guard aborted the run');
+  logger.error({ err: error, error_code: code }, 'run failed');
+  await publishRunEvent(deps.producer, {
+    runId: run.id,
+    tenantId: run.tenantId,
+    pipelineId: run.pipelineId,
+    status: 'failed',
+    at: new Date().toISOString(),
+    errorCode: code,
+    errorMessage: message,
+  });
+}

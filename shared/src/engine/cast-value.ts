@@ -1,0 +1,110 @@
+import type { DatasetField } from '../datasets/field-schema.ts';
+
+/** Converts one CSV value (never null) to the text PostgreSQL accepts for the column, or throws CastError. */
+export type CastFunction = (value: string) => string;
+
+export class CastError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CastError';
+  }
+}
+
+const integerPattern = /^[+-]?\d+$/;
+const numericPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+const timestampPattern = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$/i;
+const INT32_MAX = 2_147_483_647n;
+const INT64_MAX = 9_223_372_036_854_775_807n;
+const booleanWords: Record<string, 't' | 'f'> = {
+  true: 't', t: 't', yes: 't', y: 't', on: 't', '1': 't',
+  false: 'f', f: 'f', no: 'f', n: 'f', off: 'f', '0': 'f',
+};
+
+function castInteger(bits: 32 | 64): CastFunction {
+  const max = bits === 32 ? INT32_MAX : INT64_MAX;
+  const typeName = bits === 32 ? 'integer' : 'bigint';
+  return (value) => {
+    const trimmed = value.trim();
+    if (!integerPattern.test(trimmed)) throw new CastError(`"${value}" is not a valid ${typeName}`);
+    // Up to 9 digits always fits in int32 and 18 in int64, so only longer values need BigInt.
+    const digits = trimmed.replace(/^[+-]/, '').length;
+    if (digits > (bits === 32 ? 9 : 18)) {
+      const parsed = BigInt(trimmed);
+      if (parsed > max || parsed < -max - 1n) throw new CastError(`"${value}" is out of range for ${typeName}`);
+    }
+    return trimmed;
+  };
+}
+
+function castNumeric(precision: number | undefined, scale: number | undefined): CastFunction {
+  const integerDigits = precision === undefined ? undefined : precision - (scale ?? 0);
+  return (value) => {
+    const trimmed = value.trim();
+    if (!numericPattern.test(trimmed)) throw new CastError(`"${value}" is not a valid number`);
+    if (integerDigits !== undefined && !/[eE]/.test(trimmed)) {
+      const whole = trimmed.replace(/^[+-]/, '').split('.')[0]!.replace(/^0+/, '');
+      if (whole.length > integerDigits) {
+        throw new CastError(`"${value}" does not fit numeric(${precision},${scale ?? 0}): at most ${integerDigits} digits before the decimal point`);
+      }
+    }
+    return trimmed;
+  };
+}
+
+const castDate: CastFunction = (value) => {
+  const trimmed = value.trim();
+  const match = datePattern.exec(trimmed);
+  if (!match) throw new CastError(`"${value}" is not a date in YYYY-MM-DD form`);
+  const [, year, month, day] = match;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day)) {
+    throw new CastError(`"${value}" is not a calendar date`);
+  }
+  return trimmed;
+};
+
+const castTimestamp: CastFunction = (value) => {
+  const trimmed = value.trim();
+  if (!timestampPattern.test(trimmed)) throw new CastError(`"${value}" is not an ISO 8601 timestamp`);
+  return trimmed;
+};
+
+const castBoolean: CastFunction = (value) => {
+  const mapped = booleanWords[value.trim().toLowerCase()];
+  if (mapped === undefined) throw new CastError(`"${value}" is not a boolean (true/false, t/f, yes/no, 1/0)`);
+  return mapped;
+};
+
+const castJson: CastFunction = (value) => {
+  try {
+    JSON.parse(value);
+  } catch {
+    throw new CastError(`"${value.length > 80 ? `${value.slice(0, 80)}...` : value}" is not valid JSON`);
+  }
+  return value;
+};
+
+const castText: CastFunction = (value) => value;
+
+/** Returns the cast function of a dataset field, chosen once per run, not per row. */
+export function castFunctionFor(field: Pick<DatasetField, 'type' | 'precision' | 'scale'>): CastFunction {
+  switch (field.type) {
+    case 'text':
+      return castText;
+    case 'integer':
+      return castInteger(32);
+    case 'bigint':
+      return castInteger(64);
+    case 'numeric':
+      return castNumeric(field.precision, field.scale);
+    case 'boolean':
+      return castBoolean;
+    case 'date':
+      return castDate;
+    case 'timestamptz':
+      return castTimestamp;
+    case 'jsonb':
+      return castJson;
+  }
+}

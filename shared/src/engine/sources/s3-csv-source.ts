@@ -1,0 +1,70 @@
+import { matchesGlob } from 'node:path/posix';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { parse, type Parser } from 'csv-parse';
+import { flowError } from '../../errors/catalog.ts';
+import type { S3CsvSourceNode } from '../../ir/schema.ts';
+
+/** An object the source will read, as listed. */
+export interface SourceObject {
+  bucket: string;
+  key: string;
+  etag: string;
+  size: number;
+  lastModified: Date;
+}
+
+/**
+ * Lists the objects a run reads: every key under the prefix whose remainder matches the
+ * glob, except folder markers and anything under the archive prefix. Oldest first, so
+ * that in upsert the row of the newest file wins.
+ */
+export async function listSourceObjects(s3: S3Client, bucket: string, source: S3CsvSourceNode): Promise<SourceObject[]> {
+  const objects: SourceObject[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: source.keyPrefix || undefined, ContinuationToken: continuationToken }),
+    );
+    for (const item of page.Contents ?? []) {
+      const key = item.Key;
+      if (!key || key.endsWith('/') || key.startsWith(source.archivePrefix)) continue;
+      if (!matchesGlob(key.slice(source.keyPrefix.length), source.glob)) continue;
+      objects.push({
+        bucket,
+        key,
+        etag: (item.ETag ?? '').replaceAll('"', ''),
+        size: item.Size ?? 0,
+        lastModified: item.LastModified ?? new Date(0),
+      });
+    }
+    continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (continuationToken);
+
+  return objects.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Opens an object as a byte stream. */
+export async function openObject(s3: S3Client, object: SourceObject): Promise<Readable> {
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, IfMatch: object.etag ? `"${object.etag}"` : undefined }));
+    return response.Body as Readable;
+  } catch (error) {
+    throw flowError('SOURCE_READ_FAILED', `Could not read s3://${object.bucket}/${object.key}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** A CSV parser for the source's dialect that emits `{ record, info }` with the line number. */
+export function createCsvParser(source: S3CsvSourceNode): Parser {
+  const dialect = source.csv;
+  return parse({
+    delimiter: dialect.delimiter,
+    quote: dialect.quote,
+    escape: dialect.escape,
+    encoding: dialect.encoding,
+    bom: true,
+    info: true,
+    skip_empty_lines: true,
+    relax_column_count: false,
+  });
+}
