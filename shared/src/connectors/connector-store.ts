@@ -42,9 +42,25 @@ export async function getConnector(pool: Pool, tenantId: string, id: string): Pr
   return result.rows[0];
 }
 
-export async function listConnectors(pool: Pool, tenantId: string): Promise<Connector[]> {
-  const result = await pool.query<Connector>(`${selectConnector} WHERE tenant_id = $1 ORDER BY created_at, id`, [tenantId]);
+/** Connectors of a tenant, oldest first; without `page` it returns them all. */
+export async function listConnectors(pool: Pool, tenantId: string, page?: { limit: number; offset: number }): Promise<Connector[]> {
+  const result = await pool.query<Connector>(`${selectConnector} WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3`, [
+    tenantId,
+    page?.limit ?? null,
+    page?.offset ?? 0,
+  ]);
   return result.rows;
+}
+
+/** Sets a connector's verified_at to now and returns the updated connector. */
+export async function markConnectorVerified(pool: Pool, tenantId: string, id: string): Promise<Connector | undefined> {
+  if (!isUuid(id)) return undefined;
+  const result = await pool.query<Connector>(
+    `UPDATE flow.connectors SET verified_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2
+     RETURNING id, tenant_id AS "tenantId", name, type, config, verified_at AS "verifiedAt", created_at AS "createdAt"`,
+    [tenantId, id],
+  );
+  return result.rows[0];
 }
 
 /** Loads a connector with its decrypted secrets, for the services that connect with it. */

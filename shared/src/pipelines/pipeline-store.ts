@@ -174,8 +174,12 @@ export async function requirePipeline(pool: Pool, tenantId: string, id: string):
   return pipeline;
 }
 
-export async function listPipelines(pool: Pool, tenantId: string): Promise<Pipeline[]> {
-  const result = await pool.query<Pipeline>(`SELECT ${pipelineColumns} FROM flow.pipelines WHERE tenant_id = $1 ORDER BY created_at, id`, [tenantId]);
+/** Pipelines of a tenant, oldest first; without `page` it returns them all. */
+export async function listPipelines(pool: Pool, tenantId: string, page?: { limit: number; offset: number }): Promise<Pipeline[]> {
+  const result = await pool.query<Pipeline>(
+    `SELECT ${pipelineColumns} FROM flow.pipelines WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3`,
+    [tenantId, page?.limit ?? null, page?.offset ?? 0],
+  );
   return result.rows;
 }
 
@@ -187,10 +191,11 @@ export async function getIrVersion(pool: Pool, pipelineId: string, version: numb
   return result.rows[0];
 }
 
-export async function listIrVersions(pool: Pool, pipelineId: string): Promise<IrVersion[]> {
+/** IR versions of a pipeline, oldest first; without `page` it returns them all. */
+export async function listIrVersions(pool: Pool, pipelineId: string, page?: { limit: number; offset: number }): Promise<IrVersion[]> {
   const result = await pool.query<IrVersion>(
-    'SELECT version, ir, created_at AS "createdAt" FROM flow.pipeline_ir_versions WHERE pipeline_id = $1 ORDER BY version',
-    [pipelineId],
+    'SELECT version, ir, created_at AS "createdAt" FROM flow.pipeline_ir_versions WHERE pipeline_id = $1 ORDER BY version LIMIT $2 OFFSET $3',
+    [pipelineId, page?.limit ?? null, page?.offset ?? 0],
   );
   return result.rows;
 }

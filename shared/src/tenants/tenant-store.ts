@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isUuid } from '../datasets/dataset-store.ts';
 import type { Pool } from '../db/pool.ts';
 import { quoteIdent } from '../db/quote.ts';
 import { flowError } from '../errors/catalog.ts';
@@ -89,6 +90,16 @@ export async function authenticateApiKey(pool: Pool, key: string): Promise<(Tena
        FROM flow.api_keys k JOIN flow.tenants t ON t.id = k.tenant_id
       WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
     [hashApiKey(key)],
+  );
+  return result.rows[0];
+}
+
+/** Revokes an API key; returns the key's tenant id, or undefined when no unrevoked key has that id. */
+export async function revokeApiKey(pool: Pool, keyId: string): Promise<{ tenantId: string } | undefined> {
+  if (!isUuid(keyId)) return undefined;
+  const result = await pool.query<{ tenantId: string }>(
+    'UPDATE flow.api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING tenant_id AS "tenantId"',
+    [keyId],
   );
   return result.rows[0];
 }
