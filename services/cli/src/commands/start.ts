@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { runProcess, type ServiceStarter } from '@flow/shared/runtime/service-context';
+import { UsageError } from '../usage-error.ts';
+
+/** Services `flow start` can run, each loaded only when it is asked for. */
+const serviceLoaders: Record<string, () => Promise<ServiceStarter>> = {
+  api: async () => (await import('../../../api/src/api-service.ts')).startApi,
+  runner: async () => (await import('../../../runner/src/runner-service.ts')).startRunner,
+  's3-bridge': async () => (await import('../../../s3-bridge/src/s3-bridge-service.ts')).startS3Bridge,
+};
+
+export const serviceNames = Object.keys(serviceLoaders);
+
+/** Splits and checks `--services api,runner`; an unknown name is a usage error. */
+export function parseServiceList(list: string): string[] {
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--services is empty; name one or more of ${serviceNames.join(', ')}.`);
+  for (const name of names) {
+    if (!(name in serviceLoaders)) throw new UsageError(`Unknown service "${name}" in --services; choose from ${serviceNames.join(', ')}.`);
+  }
+  return [...new Set(names)];
+}
+
+/** `flow start [--services a,b]`: runs the services in this process until SIGINT or SIGTERM. */
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Run Flow services in this process until SIGINT or SIGTERM')
+    .option('--services <names>', `comma-separated services to run (${serviceNames.join(', ')})`, serviceNames.join(','))
+    .action(async (options: { services: string }) => {
+      const names = parseServiceList(options.services);
+      const starters = await Promise.all(names.map((name) => serviceLoaders[name]!()));
+      await runProcess(`flow-${names.join('+')}`, starters);
+    });
+}

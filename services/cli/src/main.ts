@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { isFlowError } from '@flow/shared/errors/flow-error';
+import { registerKeyCommands } from './commands/keys.ts';
+import { registerStartCommand } from './commands/start.ts';
+import { registerTenantCommands } from './commands/tenants.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Exit statuses: 0 success, 1 failure, 2 usage error. */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+function buildProgram(): Command {
+  const program = new Command('flow')
+    .description('Operate Flow: tenants, API keys and services')
+    .exitOverride()
+    .showHelpAfterError('(run "flow --help" for usage)');
+  registerTenantCommands(program);
+  registerKeyCommands(program);
+  registerStartCommand(program);
+  return program;
+}
+
+function exitStatusOf(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+  if (error instanceof UsageError) return EXIT_USAGE;
+  if (isFlowError(error) && error.code === 'VALIDATION_FAILED') return EXIT_USAGE;
+  return EXIT_FAILURE;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  const status = exitStatusOf(error);
+  // Commander has already printed its own usage messages.
+  if (!(error instanceof CommanderError)) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`flow: ${message}\n`);
+  }
+  process.exitCode = status;
+}
