@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ServiceContext } from '@flow/shared/runtime/service-context';
 import type { ApiDependencies } from './api-dependencies.ts';
 import { createAuthenticationHook } from './http/authenticate.ts';
@@ -23,7 +23,8 @@ export function buildApiApp(context: ServiceContext): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: context.config.FLOW_API_BODY_LIMIT,
-    disableRequestLogging: true,
+    // Fastify's per-request info lines are replaced by the debug line in the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const producer = context.kafka.producer({ allowAutoTopicCreation: false });
   const dependencies: ApiDependencies = { context, producer };
