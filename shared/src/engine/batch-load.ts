@@ -79,8 +79,10 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
   const objects: ObjectLoadResult[] = [];
 
   for (const object of input.objects) {
+    // Where parsing got to, so an error found at end of file can point back to its start.
+    const progress = { lastRecordLine: 0 };
     const body = await openObject(input.s3, object);
-    const parser = createCsvParser(source);
+    const parser = createCsvParser(source, progress);
     body.on('error', (error) => parser.destroy(error));
     const records = body.pipe(parser)[Symbol.asyncIterator]() as AsyncIterator<ParsedRecord>;
 
@@ -154,7 +156,7 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
       totals.rowsRead += rowsRead;
       objects.push({ object, rowsRead });
     } catch (error) {
-      throw asLoadError(error, object);
+      throw asLoadError(error, object, progress.lastRecordLine);
     } finally {
       body.destroy();
     }
@@ -191,11 +193,15 @@ function rawRowOf(header: readonly string[], record: readonly string[]): Record<
   return raw;
 }
 
-function asLoadError(error: unknown, object: SourceObject): unknown {
+function asLoadError(error: unknown, object: SourceObject, lastRecordLine: number): unknown {
   if (isFlowError(error)) return error;
   if (error instanceof CsvError) {
-    return flowError('CSV_MALFORMED', `s3://${object.bucket}/${object.key}: ${error.message}. Fix the file and upload it again.`, {
-      details: { key: object.key, line: (error as CsvError & { lines?: number }).lines, csvCode: error.code },
+    // An unclosed quote is only noticed at the end of the file; the bad record starts after the last good one.
+    const unclosed = error.code === 'CSV_QUOTE_NOT_CLOSED';
+    const line = unclosed ? lastRecordLine + 1 : (error as CsvError & { lines?: number }).lines;
+    const where = unclosed ? ` The quoted field that is never closed starts on line ${line}.` : '';
+    return flowError('CSV_MALFORMED', `s3://${object.bucket}/${object.key}: ${error.message}.${where} Fix the file and upload it again.`, {
+      details: { key: object.key, line, csvCode: error.code },
       cause: error,
     });
   }

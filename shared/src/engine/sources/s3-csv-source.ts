@@ -54,10 +54,19 @@ export async function openObject(s3: S3Client, object: SourceObject): Promise<Re
   }
 }
 
+/** Line of the last record the parser completed; parsing runs ahead of the consumer. */
+export interface ParseProgress {
+  lastRecordLine: number;
+}
+
 /** A CSV parser for the source's dialect that emits `{ record, info }` with the line number. */
-export function createCsvParser(source: S3CsvSourceNode): Parser {
+export function createCsvParser(source: S3CsvSourceNode, progress: ParseProgress): Parser {
   const dialect = source.csv;
   return parse({
+    on_record: (record, context) => {
+      progress.lastRecordLine = context.lines;
+      return record;
+    },
     delimiter: dialect.delimiter,
     quote: dialect.quote,
     escape: dialect.escape,
