@@ -20,6 +20,7 @@ export const ErrorCode = {
   QUARANTINE_LIMIT_EXCEEDED: { status: 422, retriable: false },
   TARGET_INVALID: { status: 422, retriable: false },
   SOURCE_READ_FAILED: { status: 502, retriable: true },
+  SOURCE_ACCESS_DENIED: { status: 422, retriable: false },
   DATABASE_UNAVAILABLE: { status: 503, retriable: true },
   KAFKA_UNAVAILABLE: { status: 503, retriable: true },
   INTERNAL: { status: 500, retriable: false },

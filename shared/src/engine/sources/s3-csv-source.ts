@@ -23,9 +23,11 @@ export async function listSourceObjects(s3: S3Client, bucket: string, source: S3
   const objects: SourceObject[] = [];
   let continuationToken: string | undefined;
   do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: source.keyPrefix || undefined, ContinuationToken: continuationToken }),
-    );
+    const page = await s3
+      .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: source.keyPrefix || undefined, ContinuationToken: continuationToken }))
+      .catch((error: unknown) => {
+        throw listingError(error, bucket);
+      });
     for (const item of page.Contents ?? []) {
       const key = item.Key;
       if (!key || key.endsWith('/') || key.startsWith(source.archivePrefix)) continue;
@@ -42,6 +44,18 @@ export async function listSourceObjects(s3: S3Client, bucket: string, source: S3
   } while (continuationToken);
 
   return objects.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Missing buckets and denied access are not transient: they need a fix to the connector or the bucket. */
+function listingError(error: unknown, bucket: string): unknown {
+  const name = (error as Error).name;
+  if (name === 'NoSuchBucket') {
+    return flowError('SOURCE_ACCESS_DENIED', `Bucket "${bucket}" does not exist. Create it or point the connector at an existing bucket.`, { cause: error });
+  }
+  if (name === 'AccessDenied' || name === 'Forbidden' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
+    return flowError('SOURCE_ACCESS_DENIED', `Listing bucket "${bucket}" was denied. Allow s3:ListBucket on it for the connector's credentials.`, { cause: error });
+  }
+  return error;
 }
 
 /** Opens an object as a byte stream. */
