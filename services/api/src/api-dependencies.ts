@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
 import type { ServiceContext } from '@flow/shared/runtime/service-context';
 
-/** What the route handlers use: the process's service context and the API's Kafka producer. */
+/** Dependencies of the route handlers: the process's service context and the API's Kafka producer. */
 export interface ApiDependencies {
   context: ServiceContext;
   /** Publishes run requests; connected when the app becomes ready, disconnected when it closes. */

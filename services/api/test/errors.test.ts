@@ -68,7 +68,7 @@ describe('API error responses', () => {
     expect(bodyOf(response).error.code).toBe('VALIDATION_FAILED');
   });
 
-  it('answers an unknown route with NOT_FOUND', async () => {
+  it('returns NOT_FOUND for unknown route', async () => {
     const response = await call(harness, tenant, 'GET', '/api/v1/no-such-route');
 
     expect(response.statusCode).toBe(404);

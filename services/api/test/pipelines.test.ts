@@ -150,7 +150,7 @@ describe('pipelines and runs', () => {
     expect(body.rows[0].errors).toEqual([{ field: 'email', rule: 'email' }]);
   });
 
-  it('answers 404 for an unknown pipeline run', async () => {
+  it('returns 404 for unknown pipeline run', async () => {
     const response = await call(harness, tenant, 'POST', '/api/v1/pipelines/00000000-0000-4000-8000-000000000000/run');
 
     expect(response.statusCode).toBe(404);

@@ -111,9 +111,9 @@ describe('schemas', () => {
     expect(bodyOf(page).offset).toBe(1);
     expect(bodyOf(page).schemas.map((schema: { name: string }) => schema.name)).toEqual(names.slice(1));
 
-    const one = await call(harness, own, 'GET', `/api/v1/schemas/${ids[0]}`);
-    expect(one.statusCode).toBe(200);
-    expect(bodyOf(one).schema.name).toBe(names[0]);
+    const fetched = await call(harness, own, 'GET', `/api/v1/schemas/${ids[0]}`);
+    expect(fetched.statusCode).toBe(200);
+    expect(bodyOf(fetched).schema.name).toBe(names[0]);
   });
 
   describe('rows', () => {

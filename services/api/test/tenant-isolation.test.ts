@@ -43,8 +43,8 @@ describe('tenant isolation', () => {
   ];
 
   it.each(cases)('hides the %s from another tenant', async (_label, method, url) => {
-    // The owner reaches the object; its test connector points at a bucket that does not exist, so
-    // the owner's connector test fails verification (422) rather than succeeding.
+    // The owner reaches every object. Its connector points at a bucket that does not exist,
+    // so the owner's connector test fails verification with 422 instead of succeeding.
     const owned = await call(harness, owner, method, url(ids));
     expect(owned.statusCode).not.toBe(404);
 
@@ -66,7 +66,7 @@ describe('tenant isolation', () => {
     }
   });
 
-  it('refuses another tenant connector and dataset in an IR', async () => {
+  it('rejects another tenant connector in IR', async () => {
     const response = await call(harness, other, 'POST', '/api/v1/pipelines', {
       name: randomName('borrowed'),
       ir: customerIr(ids.connector, ids.schema),

@@ -42,7 +42,7 @@ export async function getConnector(pool: Pool, tenantId: string, id: string): Pr
   return result.rows[0];
 }
 
-/** Connectors of a tenant, oldest first; without `page` it returns them all. */
+/** Lists the connectors of a tenant, oldest first. Without `page` it returns them all. */
 export async function listConnectors(pool: Pool, tenantId: string, page?: { limit: number; offset: number }): Promise<Connector[]> {
   const result = await pool.query<Connector>(`${selectConnector} WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3`, [
     tenantId,

@@ -68,7 +68,7 @@ export async function requireDataset(pool: Pool, tenantId: string, id: string): 
   return dataset;
 }
 
-/** Datasets of a tenant, oldest first; without `page` it returns them all. */
+/** Lists the datasets of a tenant, oldest first. Without `page` it returns them all. */
 export async function listDatasets(pool: Pool, tenantId: string, page?: { limit: number; offset: number }): Promise<Dataset[]> {
   const result = await pool.query<Dataset>(`${selectDataset} WHERE d.tenant_id = $1 ORDER BY d.created_at, d.id LIMIT $2 OFFSET $3`, [
     tenantId,

@@ -174,7 +174,7 @@ export async function requirePipeline(pool: Pool, tenantId: string, id: string):
   return pipeline;
 }
 
-/** Pipelines of a tenant, oldest first; without `page` it returns them all. */
+/** Lists the pipelines of a tenant, oldest first. Without `page` it returns them all. */
 export async function listPipelines(pool: Pool, tenantId: string, page?: { limit: number; offset: number }): Promise<Pipeline[]> {
   const result = await pool.query<Pipeline>(
     `SELECT ${pipelineColumns} FROM flow.pipelines WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3`,
@@ -191,7 +191,7 @@ export async function getIrVersion(pool: Pool, pipelineId: string, version: numb
   return result.rows[0];
 }
 
-/** IR versions of a pipeline, oldest first; without `page` it returns them all. */
+/** Lists the IR versions of a pipeline, oldest first. Without `page` it returns them all. */
 export async function listIrVersions(pool: Pool, pipelineId: string, page?: { limit: number; offset: number }): Promise<IrVersion[]> {
   const result = await pool.query<IrVersion>(
     'SELECT version, ir, created_at AS "createdAt" FROM flow.pipeline_ir_versions WHERE pipeline_id = $1 ORDER BY version LIMIT $2 OFFSET $3',

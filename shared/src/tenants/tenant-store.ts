@@ -94,7 +94,7 @@ export async function authenticateApiKey(pool: Pool, key: string): Promise<(Tena
   return result.rows[0];
 }
 
-/** Revokes an API key; returns the key's tenant id, or undefined when no unrevoked key has that id. */
+/** Revokes an API key. Returns the key's tenant id, or undefined when no unrevoked key has that id. */
 export async function revokeApiKey(pool: Pool, keyId: string): Promise<{ tenantId: string } | undefined> {
   if (!isUuid(keyId)) return undefined;
   const result = await pool.query<{ tenantId: string }>(

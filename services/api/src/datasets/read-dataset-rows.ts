@@ -8,7 +8,7 @@ import { paginationShape } from '../http/pagination.ts';
 export const rowsQuerySchema = z
   .object({
     ...paginationShape,
-    /** Column to sort by; a field of the dataset or its generated `id`. Default: the primary key. */
+    /** Column to sort by: a field of the dataset or its generated `id`. Default: the primary key. */
     orderBy: z.string().min(1).max(63).optional(),
     /** Sort direction. Default asc. */
     order: z.enum(['asc', 'desc']).default('asc'),

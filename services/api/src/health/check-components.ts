@@ -11,18 +11,18 @@ export interface ComponentStatus {
 /** Time each dependency check may take before it counts as down, in milliseconds. */
 export const COMPONENT_CHECK_TIMEOUT_MS = 2_000;
 
-function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+function withTimeout<T>(work: Promise<T>, timeoutMs: number, checkName: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`${checkName} timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function measure(check: () => Promise<unknown>, timeoutMs: number, what: string): Promise<ComponentStatus> {
+async function measure(check: () => Promise<unknown>, timeoutMs: number, checkName: string): Promise<ComponentStatus> {
   const started = performance.now();
   try {
-    await withTimeout(check(), timeoutMs, what);
+    await withTimeout(check(), timeoutMs, checkName);
     return { status: 'up', latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
     return { status: 'down', latencyMs: Math.round(performance.now() - started), error: error instanceof Error ? error.message : String(error) };

@@ -8,7 +8,7 @@ export type AuthenticatedTenant = Tenant & { apiKeyId: string };
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Tenant of the request's API key; set by the authentication hook on /api/v1 routes. */
+    /** Tenant of the request's API key, set by the authentication hook on /api/v1 routes. */
     tenant: AuthenticatedTenant | null;
   }
 }

@@ -9,7 +9,7 @@ function requestCounter(registry: Registry): Counter<'method' | 'route' | 'statu
   if (existing) return existing as Counter<'method' | 'route' | 'status'>;
   return new Counter({
     name: requestsName,
-    help: 'HTTP requests the API answered, by method, route pattern and status code.',
+    help: 'HTTP requests the API responded to, by method, route pattern and status code.',
     labelNames: ['method', 'route', 'status'],
     registers: [registry],
   });
@@ -20,7 +20,7 @@ function durationHistogram(registry: Registry): Histogram<'method' | 'route' | '
   if (existing) return existing as Histogram<'method' | 'route' | 'status'>;
   return new Histogram({
     name: durationName,
-    help: 'Time the API took to answer a request, in seconds, by method, route pattern and status code.',
+    help: 'Time the API took to respond to a request, in seconds, by method, route pattern and status code.',
     labelNames: ['method', 'route', 'status'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],

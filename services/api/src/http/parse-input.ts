@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { flowError } from '@flow/shared/errors/catalog';
 
-/** Part of the request a value came from; named in validation errors. */
+/** Part of the request a value came from, named in validation errors. */
 export type InputLocation = 'body' | 'params' | 'query';
 
 /** One invalid field: its dotted path inside the body, params or query, and what is wrong. */

@@ -8,7 +8,7 @@ import { createSchemaBodySchema } from '../routes/schemas.ts';
 type JsonSchema = Record<string, unknown>;
 
 function jsonSchema(schema: z.ZodType): JsonSchema {
-  // Refinements and transforms have no JSON Schema form; they are described as "any value".
+  // Transforms have no JSON Schema form, so they become {} (any value). Refinements are left out.
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }

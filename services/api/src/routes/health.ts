@@ -30,6 +30,9 @@ export function registerSystemHealthRoute(app: FastifyInstance, { context }: Api
     const query = parseInput(systemHealthQuerySchema, request.query, 'query');
 
     const [postgres, kafka] = await Promise.all([checkPostgres(context.pool), checkKafka(context.kafka)]);
+    for (const [component, result] of Object.entries({ postgres, kafka })) {
+      if (result.status === 'down') request.log.warn({ component, reason: result.error }, 'health check failed');
+    }
     const alerts = postgres.status === 'up' ? await listRecentAlerts(context.pool, tenant.id, query.alerts) : [];
     const status = postgres.status === 'up' && kafka.status === 'up' ? 'ok' : 'degraded';
     return { status, components: { postgres, kafka }, alerts };

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '@flow/shared/errors/catalog';
-import { irDocumentSchema } from '@flow/shared/ir/schema';
 import { createPipeline, getIrVersion, listIrVersions, listPipelines, requirePipeline, storeIrVersion } from '@flow/shared/pipelines/pipeline-store';
 import { listRuns } from '@flow/shared/runs/run-store';
 import type { ApiDependencies } from '../api-dependencies.ts';
@@ -25,9 +24,6 @@ export const createPipelineBodySchema = z
   .strict();
 
 export const storeIrBodySchema = z.object({ ir: z.record(z.string(), z.unknown()) }).strict();
-
-/** IR document shape, for the OpenAPI description. */
-export const irDocumentDescription = irDocumentSchema;
 
 /** Pipelines, their IR versions, and starting runs. */
 export function registerPipelineRoutes(app: FastifyInstance, dependencies: ApiDependencies): void {

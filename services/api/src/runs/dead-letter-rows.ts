@@ -13,7 +13,7 @@ export interface DeadLetterRow {
   createdAt: string;
 }
 
-/** One page of a run's dead-letter rows in the order they were written, with the run's total. */
+/** Reads one page of a run's dead-letter rows in the order they were written, with the run's total. */
 export async function listDeadLetterRows(
   pool: Pool,
   tenantId: string,

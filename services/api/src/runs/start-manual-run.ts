@@ -20,7 +20,7 @@ export async function startManualRun(
   const { pool, config } = context;
   const pipeline = await requirePipeline(pool, tenantId, pipelineId);
 
-  // A cdc_mirror pipeline cannot run while streaming is off; reject before queueing anything.
+  // A cdc_mirror pipeline cannot run while streaming is off, so reject it before queueing anything.
   const current = await getIrVersion(pool, pipeline.id, pipeline.currentIrVersion);
   if (current && parseIr(current.ir).target.loadMode === 'cdc_mirror' && !config.FLOW_STREAMING_ENABLED) {
     throw streamingDisabled(pipeline.name);
@@ -42,7 +42,7 @@ export async function startManualRun(
     const message = `Publishing the run request to Kafka failed: ${error instanceof Error ? error.message : String(error)}`;
     logger.error({ ...fields, err: error }, 'run request publish failed');
     await failQueuedRun(pool, run.id, 'KAFKA_UNAVAILABLE', message);
-    throw flowError('KAFKA_UNAVAILABLE', `${message}. The run ${run.id} was marked failed; retry when Kafka is reachable.`, {
+    throw flowError('KAFKA_UNAVAILABLE', `${message}. The run ${run.id} was marked failed. Retry when Kafka is reachable.`, {
       details: { runId: run.id, requestId: request.requestId },
       cause: error,
     });

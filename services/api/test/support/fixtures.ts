@@ -24,7 +24,7 @@ export async function createCustomerDataset(harness: ApiHarness, tenant: TestTen
   ]);
 }
 
-/** A valid IR 1.0 document: S3 CSV source, trim, email check, upsert on customer_id. */
+/** Builds a valid IR 1.0 document: S3 CSV source, trim, email check, upsert on customer_id. */
 export function customerIr(connectorId: string, datasetId: string): Record<string, unknown> {
   return {
     irVersion: '1.0',

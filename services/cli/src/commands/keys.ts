@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createApiKey, findTenantByName, revokeApiKey } from '@flow/shared/tenants/tenant-store';
 import { withDatabase } from '../with-database.ts';
 
-/** `flow keys create --tenant <name>` and `flow keys revoke <keyId>`. */
+/** Registers `flow keys create --tenant <name>` and `flow keys revoke <keyId>`. */
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('Manage API keys');
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { runProcess, type ServiceStarter } from '@flow/shared/runtime/service-context';
 import { UsageError } from '../usage-error.ts';
 
-/** Services `flow start` can run, each loaded only when it is asked for. */
+/** Services `flow start` can run, each imported only when it is requested. */
 const serviceLoaders: Record<string, () => Promise<ServiceStarter>> = {
   api: async () => (await import('../../../api/src/api-service.ts')).startApi,
   runner: async () => (await import('../../../runner/src/runner-service.ts')).startRunner,
@@ -11,20 +11,20 @@ const serviceLoaders: Record<string, () => Promise<ServiceStarter>> = {
 
 export const serviceNames = Object.keys(serviceLoaders);
 
-/** Splits and checks `--services api,runner`; an unknown name is a usage error. */
+/** Splits and checks `--services api,runner`. An unknown name is a usage error. */
 export function parseServiceList(list: string): string[] {
   const names = list
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
-  if (names.length === 0) throw new UsageError(`--services is empty; name one or more of ${serviceNames.join(', ')}.`);
+  if (names.length === 0) throw new UsageError(`--services is empty. Name one or more of ${serviceNames.join(', ')}.`);
   for (const name of names) {
-    if (!(name in serviceLoaders)) throw new UsageError(`Unknown service "${name}" in --services; choose from ${serviceNames.join(', ')}.`);
+    if (!(name in serviceLoaders)) throw new UsageError(`Unknown service "${name}" in --services. Choose from ${serviceNames.join(', ')}.`);
   }
   return [...new Set(names)];
 }
 
-/** `flow start [--services a,b]`: runs the services in this process until SIGINT or SIGTERM. */
+/** Registers `flow start [--services a,b]`, which runs the services in this process until SIGINT or SIGTERM. */
 export function registerStartCommand(program: Command): void {
   program
     .command('start')

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createApiKey, createTenant } from '@flow/shared/tenants/tenant-store';
 import { withDatabase } from '../with-database.ts';
 
-/** `flow tenants create <name>`: creates a tenant, its PostgreSQL schema and a first API key. */
+/** Registers `flow tenants create <name>`, which creates a tenant, its PostgreSQL schema and a first API key. */
 export function registerTenantCommands(program: Command): void {
   const tenants = program.command('tenants').description('Manage tenants');
 
