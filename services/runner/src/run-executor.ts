@@ -62,7 +62,7 @@ export async function executeRunRequest(deps: ExecutorDeps, request: RunRequest)
   }
 
   await deps.pool.query(
-    `UPDATE flow.runs SET status = 'running', attempt = attempt + 1, started_at = now(), ir_version = $2,
+    `UPDATE flow.runs SET status = 'running', attempt = attempt + 1, started_at = clock_timestamp(), ir_version = $2,
             error_code = NULL, error_message = NULL WHERE id = $1`,
     [run.id, pipeline.currentIrVersion],
   );
@@ -184,7 +184,7 @@ async function executeOnce(
         );
       }
       await client.query(
-        `UPDATE flow.runs SET status = 'succeeded', finished_at = now(), rows_read = $2, rows_written = $3,
+        `UPDATE flow.runs SET status = 'succeeded', finished_at = clock_timestamp(), rows_read = $2, rows_written = $3,
                 rows_quarantined = $4, rows_skipped = $5, rows_superseded = $6, objects_read = $7, bytes_read = $8,
                 stage_timings = $9 WHERE id = $1`,
         [
@@ -314,7 +314,7 @@ function emptySourceError(pipeline: Pipeline, source: S3CsvSourceNode, detail = 
 
 async function finishPlain(deps: ExecutorDeps, run: Run, status: 'succeeded' | 'skipped', logger: Logger, reason: string): Promise<void> {
   await deps.pool.query(
-    `UPDATE flow.runs SET status = $2, finished_at = now(), error_message = $3 WHERE id = $1`,
+    `UPDATE flow.runs SET status = $2, finished_at = clock_timestamp(), error_message = $3 WHERE id = $1`,
     [run.id, status, reason],
   );
   deps.metrics.runs.inc({ status });
@@ -337,7 +337,7 @@ async function finishFailed(
   const name = pipeline?.name ?? run.pipelineId;
 
   await deps.pool.query(
-    `UPDATE flow.runs SET status = 'failed', finished_at = now(), error_code = $2, error_message = $3 WHERE id = $1`,
+    `UPDATE flow.runs SET status = 'failed', finished_at = clock_timestamp(), error_code = $2, error_message = $3 WHERE id = $1`,
     [run.id, code, message],
   );
   if (isEmpty) {

@@ -7,10 +7,24 @@ import type { FlowConfig } from '../config/env.ts';
 
 type AwsConfig = Pick<FlowConfig, 'AWS_ENDPOINT_URL' | 'AWS_REGION'>;
 
+/** Credentials an emulator accepts when the environment names none; it checks no signatures by default. */
+const emulatorCredentials: AwsCredentialIdentity = { accessKeyId: 'test', secretAccessKey: 'test' };
+
 function endpointOptions(config: AwsConfig) {
-  // An explicit endpoint (the local moto server) needs path-style bucket addressing.
   if (config.AWS_ENDPOINT_URL === '') return { region: config.AWS_REGION };
-  return { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL, forcePathStyle: true };
+  // With an explicit endpoint (an emulator on this machine), the SDK must never fall back to
+  // the EC2 instance metadata service for credentials, so the default chain is replaced.
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  const fromEnvironment =
+    process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
+      ? {
+          accessKeyId: process.env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
+          ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}),
+        }
+      : emulatorCredentials;
+  // Path-style bucket addressing, because an emulator has no per-bucket host names.
+  return { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL, forcePathStyle: true, credentials: fromEnvironment };
 }
 
 export function createS3Client(config: AwsConfig, credentials?: AwsCredentialIdentity, region?: string): S3Client {

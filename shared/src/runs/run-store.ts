@@ -19,6 +19,7 @@ export interface Run {
   rowsRead: string;
   rowsWritten: string;
   rowsQuarantined: string;
+  rowsSkipped: string;
   rowsSuperseded: string;
   rowsFiltered: string;
   objectsRead: number;
@@ -33,7 +34,8 @@ export interface Run {
 export const runColumns = `id, tenant_id AS "tenantId", pipeline_id AS "pipelineId", request_id AS "requestId", trigger,
   trigger_detail AS "triggerDetail", replay_of AS "replayOf", ir_version AS "irVersion", status,
   error_code AS "errorCode", error_message AS "errorMessage", rows_read AS "rowsRead", rows_written AS "rowsWritten",
-  rows_quarantined AS "rowsQuarantined", rows_superseded AS "rowsSuperseded", rows_filtered AS "rowsFiltered",
+  rows_quarantined AS "rowsQuarantined", rows_skipped AS "rowsSkipped", rows_superseded AS "rowsSuperseded",
+  rows_filtered AS "rowsFiltered",
   objects_read AS "objectsRead", bytes_read AS "bytesRead", stage_timings AS "stageTimings", attempt,
   requested_at AS "requestedAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
 
@@ -75,7 +77,7 @@ export async function listRuns(pool: Pool, tenantId: string, pipelineId: string,
 /** Marks a queued run failed when its request could not be published. */
 export async function failQueuedRun(pool: Pool, runId: string, code: string, message: string): Promise<void> {
   await pool.query(
-    `UPDATE flow.runs SET status = 'failed', error_code = $2, error_message = $3, finished_at = now()
+    `UPDATE flow.runs SET status = 'failed', error_code = $2, error_message = $3, finished_at = clock_timestamp()
       WHERE id = $1 AND status = 'queued'`,
     [runId, code, message],
   );
