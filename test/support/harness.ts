@@ -40,7 +40,7 @@ export async function startFlow(options: { services?: Array<'runner' | 's3-bridg
     ...process.env,
     FLOW_S3_EVENTS_QUEUE: queueName,
     FLOW_SQS_WAIT_SECONDS: '1',
-    FLOW_LOG_LEVEL: process.env.FLOW_LOG_LEVEL ?? 'warn',
+    FLOW_LOG_LEVEL: process.env.FLOW_TEST_LOG_LEVEL ?? 'fatal',
   });
   const services: RunningService[] = [];
   const wanted = options.services ?? ['runner', 's3-bridge'];

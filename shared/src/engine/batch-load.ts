@@ -1,25 +1,18 @@
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CsvError } from 'csv-parse';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { Dataset } from '../datasets/dataset-store.ts';
 import type { PoolClient } from '../db/pool.ts';
 import { flowError } from '../errors/catalog.ts';
 import { isFlowError } from '../errors/flow-error.ts';
 import type { PipelineIr } from '../ir/parse-ir.ts';
 import type { S3CsvSourceNode } from '../ir/schema.ts';
-import { compileRow, type RowError } from './row-compiler.ts';
-import { createCsvParser, openObject, type SourceObject } from './sources/s3-csv-source.ts';
-import { createStageTable, stageCopySql, upsertFromStage } from './targets/upsert-target.ts';
+import { directCopyPlan, isDataError, peekHeader, stageObjectDirect } from './load-object-direct.ts';
+import { stageObjectEncoded, type ObjectStageResult, type RejectedRow } from './load-object-encoded.ts';
+import { openObject, type SourceObject } from './sources/s3-csv-source.ts';
+import { createStageTable, upsertFromStage } from './targets/upsert-target.ts';
 
-/** A row that failed casting or validation, as stored in the dead-letter table. */
-export interface RejectedRow {
-  sourceKey: string;
-  lineNumber: number;
-  rawRow: Record<string, string>;
-  errors: RowError[];
-}
+export type { RejectedRow } from './load-object-encoded.ts';
 
 export interface BatchLoadInput {
   /** A client inside an open transaction; the caller commits or rolls back. */
@@ -28,7 +21,7 @@ export interface BatchLoadInput {
   objects: readonly SourceObject[];
   ir: PipelineIr;
   dataset: Dataset;
-  /** Bytes of COPY text gathered before each write to PostgreSQL. */
+  /** Characters of COPY text gathered before each write to PostgreSQL on the encoded path. */
   chunkBytes: number;
   /** Stores quarantined rows; called with batches, outside the load transaction. */
   quarantine: (rows: RejectedRow[]) => Promise<void>;
@@ -37,6 +30,8 @@ export interface BatchLoadInput {
 export interface ObjectLoadResult {
   object: SourceObject;
   rowsRead: number;
+  /** "direct" when PostgreSQL parsed the file itself, "encoded" when Flow's row program did. */
+  path: 'direct' | 'encoded';
 }
 
 export interface BatchLoadResult {
@@ -49,17 +44,14 @@ export interface BatchLoadResult {
   timings: { stageMs: number; mergeMs: number };
 }
 
-const QUARANTINE_BATCH_ROWS = 500;
-
-interface ParsedRecord {
-  record: string[];
-  info: { lines: number };
-}
-
 /**
- * Streams every object through parsing, transforms, validation and casting into a staging
- * table with COPY, then merges the stage into the target by the IR's load mode. Memory
- * stays bounded: each object is read once, in chunks, with backpressure from COPY.
+ * Stages every object, then merges the stage into the target by the IR's load mode, all on
+ * the caller's transaction. Each object is read once as a stream with backpressure from
+ * COPY, so memory stays bounded whatever the file size.
+ *
+ * An object takes the direct path when the IR needs no row program (see directCopyPlan):
+ * its bytes go to COPY ... (FORMAT csv) unchanged. When PostgreSQL rejects a row there, the
+ * object is staged again on the encoded path, which names the line and quarantines the row.
  */
 export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResult> {
   const { client, ir, dataset } = input;
@@ -69,101 +61,33 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
     throw flowError('TARGET_INVALID', `loadMode "${target.loadMode}" is not supported by this runner version; use "upsert".`);
   }
 
+  // Phase 1: stage every object.
   const started = performance.now();
   await client.query("SET LOCAL work_mem = '256MB'");
   await createStageTable(client, dataset.schemaName, dataset.tableName);
-
-  let sequence = 0;
   let columns: string[] | undefined;
   const totals = { rowsRead: 0, rowsQuarantined: 0, rowsSkipped: 0 };
   const objects: ObjectLoadResult[] = [];
 
   for (const object of input.objects) {
-    // Where parsing got to, so an error found at end of file can point back to its start.
-    const progress = { lastRecordLine: 0 };
-    const body = await openObject(input.s3, object);
-    const parser = createCsvParser(source, progress);
-    body.on('error', (error) => parser.destroy(error));
-    const records = body.pipe(parser)[Symbol.asyncIterator]() as AsyncIterator<ParsedRecord>;
-
-    try {
-      // Phase 1: the header decides which dataset columns this file fills.
-      let header = source.csv.columns;
-      if (source.csv.header) {
-        const first = await records.next();
-        if (first.done) {
-          objects.push({ object, rowsRead: 0 });
-          continue;
-        }
-        header = first.value.record;
-      }
-      const row = compileRow({
-        header: header ?? [],
-        fields: dataset.fields,
-        transforms: ir.transforms,
-        validates: ir.validates,
-        nullMarkers: source.csv.nullMarkers,
-      });
-      if (columns && columns.join() !== row.columns.join()) {
+    const staged = await stageObject(input, object);
+    if (staged.columns.length > 0) {
+      if (columns && columns.join() !== staged.columns.join()) {
         throw flowError(
           'CSV_MALFORMED',
-          `s3://${object.bucket}/${object.key} fills columns [${row.columns.join(', ')}], unlike the run's earlier files [${columns.join(', ')}]; load files with different columns in separate runs.`,
+          `s3://${object.bucket}/${object.key} fills columns [${staged.columns.join(', ')}], unlike the run's earlier files [${columns.join(', ')}]; load files with different columns in separate runs.`,
         );
       }
-      columns = row.columns;
-
-      // Phase 2: encode every record and stream it into the stage with COPY.
-      let rowsRead = 0;
-      let rejected: RejectedRow[] = [];
-      const encode = async function* (): AsyncGenerator<string> {
-        let chunk = '';
-        for (let next = await records.next(); !next.done; next = await records.next()) {
-          const { record, info } = next.value;
-          rowsRead += 1;
-          const encoded = row.encode(record);
-          if (encoded.line !== undefined) {
-            sequence += 1;
-            chunk += `${encoded.line}\t${sequence}\n`;
-            if (chunk.length >= input.chunkBytes) {
-              yield chunk;
-              chunk = '';
-            }
-            continue;
-          }
-          if (errorHandling.onRowError === 'fail') {
-            throw flowError(
-              'ROW_INVALID',
-              `s3://${object.bucket}/${object.key} line ${info.lines}: ${encoded.errors.map((error) => error.message).join('; ')}.`,
-              { details: { key: object.key, line: info.lines, errors: encoded.errors } },
-            );
-          }
-          if (errorHandling.onRowError === 'skip') {
-            totals.rowsSkipped += 1;
-            continue;
-          }
-          totals.rowsQuarantined += 1;
-          rejected.push({ sourceKey: object.key, lineNumber: info.lines, rawRow: rawRowOf(header ?? [], record), errors: encoded.errors });
-          if (rejected.length >= QUARANTINE_BATCH_ROWS) {
-            await input.quarantine(rejected);
-            rejected = [];
-          }
-        }
-        if (chunk.length > 0) yield chunk;
-      };
-
-      await pipeline(Readable.from(encode(), { objectMode: false }), client.query(copyFrom(stageCopySql(row.columns))));
-      if (rejected.length > 0) await input.quarantine(rejected);
-      totals.rowsRead += rowsRead;
-      objects.push({ object, rowsRead });
-    } catch (error) {
-      throw asLoadError(error, object, progress.lastRecordLine);
-    } finally {
-      body.destroy();
+      columns = staged.columns;
     }
+    totals.rowsRead += staged.rowsRead;
+    totals.rowsQuarantined += staged.rowsQuarantined;
+    totals.rowsSkipped += staged.rowsSkipped;
+    objects.push({ object, rowsRead: staged.rowsRead, path: staged.path });
   }
   const stageMs = performance.now() - started;
 
-  // Phase 3: the share of rejected rows decides whether the run may commit.
+  // Phase 2: the share of rejected rows decides whether the run may commit.
   const rejectedRows = totals.rowsQuarantined + totals.rowsSkipped;
   if (totals.rowsRead > 0 && rejectedRows / totals.rowsRead > errorHandling.maxErrorRatio) {
     throw flowError(
@@ -173,8 +97,9 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
     );
   }
 
+  // Phase 3: merge.
   const mergeStarted = performance.now();
-  const staged = sequence;
+  const staged = totals.rowsRead - rejectedRows;
   const rowsWritten = columns && staged > 0 ? await upsertFromStage(client, dataset.schemaName, dataset.tableName, columns, target.keyFields) : 0;
   return {
     ...totals,
@@ -185,12 +110,49 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
   };
 }
 
-function rawRowOf(header: readonly string[], record: readonly string[]): Record<string, string> {
-  const raw: Record<string, string> = {};
-  record.forEach((value, index) => {
-    raw[header[index] ?? `column_${index + 1}`] = value;
-  });
-  return raw;
+async function stageObject(input: BatchLoadInput, object: SourceObject): Promise<ObjectStageResult & { path: 'direct' | 'encoded' }> {
+  const source = input.ir.source as S3CsvSourceNode;
+  const body = await openObject(input.s3, object);
+  try {
+    const peeked = await peekHeader(body, source.csv);
+    const plan = directCopyPlan(input.ir, input.dataset, peeked.header ?? []);
+    if (plan) {
+      const rowsRead = await stageObjectDirect(input.client, peeked.bytes, plan.sql).catch((error: unknown) => {
+        throw asLoadError(error, object, 0);
+      });
+      if (rowsRead !== undefined) return { columns: plan.columns, rowsRead, rowsQuarantined: 0, rowsSkipped: 0, path: 'direct' };
+      // PostgreSQL rejected a row: read the object again, row by row, to find and handle it.
+      body.destroy();
+      const again = await openObject(input.s3, object);
+      try {
+        return { ...(await stageEncoded(input, object, again)), path: 'encoded' };
+      } finally {
+        again.destroy();
+      }
+    }
+    return { ...(await stageEncoded(input, object, Readable.from(peeked.bytes))), path: 'encoded' };
+  } finally {
+    body.destroy();
+  }
+}
+
+async function stageEncoded(input: BatchLoadInput, object: SourceObject, body: Readable): Promise<ObjectStageResult> {
+  // Where parsing got to, so an error found at end of file can point back to its start.
+  const progress = { lastRecordLine: 0 };
+  try {
+    return await stageObjectEncoded({
+      client: input.client,
+      body,
+      object,
+      ir: input.ir,
+      dataset: input.dataset,
+      chunkBytes: input.chunkBytes,
+      progress,
+      quarantine: input.quarantine,
+    });
+  } catch (error) {
+    throw asLoadError(error, object, progress.lastRecordLine);
+  }
 }
 
 function asLoadError(error: unknown, object: SourceObject, lastRecordLine: number): unknown {
@@ -205,11 +167,10 @@ function asLoadError(error: unknown, object: SourceObject, lastRecordLine: numbe
       cause: error,
     });
   }
-  const code = (error as { code?: string }).code;
-  if (typeof code === 'string' && /^(22|23)/.test(code)) {
+  if (isDataError(error)) {
     // Data exceptions and constraint violations come from the data, so no retry helps.
     return flowError('ROW_INVALID', `s3://${object.bucket}/${object.key}: PostgreSQL rejected a row: ${(error as Error).message}`, {
-      details: { key: object.key, sqlState: code },
+      details: { key: object.key, sqlState: (error as { code?: string }).code },
       cause: error,
     });
   }

@@ -1,0 +1,129 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse as parseSync } from 'csv-parse/sync';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Dataset } from '../datasets/dataset-store.ts';
+import type { PoolClient } from '../db/pool.ts';
+import { quoteIdent } from '../db/quote.ts';
+import type { PipelineIr } from '../ir/parse-ir.ts';
+import type { CsvDialect, S3CsvSourceNode } from '../ir/schema.ts';
+import { STAGE_TABLE } from './targets/upsert-target.ts';
+
+/** Largest header line looked for before giving up on the direct path. */
+const MAX_HEADER_BYTES = 1_048_576;
+
+/** The first line of an object, read ahead, and the stream of all its bytes from the start. */
+export interface PeekedObject {
+  header: string[] | undefined;
+  bytes: AsyncIterable<Buffer>;
+}
+
+/**
+ * Reads an object up to the end of its first line and parses that line as the header,
+ * without consuming the stream: `bytes` yields the whole object again from byte 0.
+ */
+export async function peekHeader(body: Readable, dialect: CsvDialect): Promise<PeekedObject> {
+  const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let newline = -1;
+  let ended = false;
+  while (newline < 0 && size < MAX_HEADER_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    newline = next.value.indexOf(0x0a);
+    if (newline >= 0) newline += size;
+    chunks.push(next.value);
+    size += next.value.length;
+  }
+  const head = Buffer.concat(chunks);
+  const bytes = (async function* () {
+    if (head.length > 0) yield head;
+    if (ended) return;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  })();
+
+  const end = newline >= 0 ? newline : ended ? head.length : -1;
+  if (end <= 0) return { header: undefined, bytes };
+  const line = head.subarray(0, end).toString(dialect.encoding).replace(/^\uFEFF/, '').replace(/\r$/, '');
+  try {
+    const [header] = parseSync(line, { delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.escape }) as string[][];
+    return { header: header?.map((name) => name.trim()), bytes };
+  } catch {
+    return { header: undefined, bytes };
+  }
+}
+
+function sqlLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+const isSingleByte = (value: string) => Buffer.byteLength(value, 'utf8') === 1;
+
+/**
+ * Returns the COPY statement that loads the object's bytes as they are, when nothing in the
+ * IR needs Flow's own row program: no transform but casts, no validation rule, a one-byte
+ * delimiter, quote and escape, empty fields as the only NULL marker, and a header whose every
+ * column is a dataset field. Otherwise returns undefined and the encoded path runs.
+ */
+export function directCopyPlan(ir: PipelineIr, dataset: Dataset, header: readonly string[]): { columns: string[]; sql: string } | undefined {
+  const source = ir.source as S3CsvSourceNode;
+  const dialect = source.csv;
+  const onlyCasts = ir.transforms.every((node) => node.steps.every((step) => step.op === 'cast'));
+  const noRules = ir.validates.every((node) => Object.values(node.fields).every((rules) => rules.length === 0));
+  const plainDialect =
+    isSingleByte(dialect.delimiter) &&
+    isSingleByte(dialect.quote) &&
+    isSingleByte(dialect.escape) &&
+    dialect.nullMarkers.length === 1 &&
+    dialect.nullMarkers[0] === '';
+  if (!onlyCasts || !noRules || !plainDialect) return undefined;
+
+  const fieldNames = new Set(dataset.fields.map((field) => field.name));
+  const columns = dialect.header ? header : (dialect.columns ?? []);
+  if (columns.length === 0 || new Set(columns).size !== columns.length) return undefined;
+  if (!columns.every((name) => fieldNames.has(name))) return undefined;
+  const missingRequired = dataset.fields.some((field) => (field.isPrimaryKey || !field.nullable) && !columns.includes(field.name));
+  if (missingRequired) return undefined;
+
+  const options = [
+    'FORMAT csv',
+    `HEADER ${dialect.header ? 'true' : 'false'}`,
+    `DELIMITER ${sqlLiteral(dialect.delimiter)}`,
+    `QUOTE ${sqlLiteral(dialect.quote)}`,
+    `ESCAPE ${sqlLiteral(dialect.escape)}`,
+    `ENCODING ${sqlLiteral(dialect.encoding === 'latin1' ? 'LATIN1' : 'UTF8')}`,
+  ];
+  return {
+    columns: [...columns],
+    sql: `COPY ${quoteIdent(STAGE_TABLE)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (${options.join(', ')})`,
+  };
+}
+
+/** SQLSTATE classes of errors caused by the file's contents: data exceptions and integrity violations. */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/**
+ * Streams the object's bytes into the stage with PostgreSQL's own CSV parser, inside a
+ * savepoint. Returns the rows copied, or undefined after rolling back to the savepoint when
+ * the file holds a row PostgreSQL rejects; the caller then stages the object row by row.
+ */
+export async function stageObjectDirect(client: PoolClient, bytes: AsyncIterable<Buffer>, sql: string): Promise<number | undefined> {
+  await client.query('SAVEPOINT flow_object');
+  const copy = client.query(copyFrom(sql));
+  try {
+    await pipeline(bytes, copy);
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT flow_object');
+    return undefined;
+  }
+  await client.query('RELEASE SAVEPOINT flow_object');
+  return copy.rowCount;
+}
