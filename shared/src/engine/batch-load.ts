@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { CsvError } from 'csv-parse';
 import type { Dataset } from '../datasets/dataset-store.ts';
 import type { PoolClient } from '../db/pool.ts';
+import { quoteQualified } from '../db/quote.ts';
 import { flowError } from '../errors/catalog.ts';
 import { isFlowError } from '../errors/flow-error.ts';
 import type { PipelineIr } from '../ir/parse-ir.ts';
@@ -61,8 +62,11 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
     throw flowError('TARGET_INVALID', `loadMode "${target.loadMode}" is not supported by this runner version; use "upsert".`);
   }
 
-  // Phase 1: stage every object.
   const started = performance.now();
+  const loadedDirectly = await loadIntoEmptyTarget(input);
+  if (loadedDirectly) return { ...loadedDirectly, timings: { stageMs: 0, mergeMs: Math.round(performance.now() - started) } };
+
+  // Phase 1: stage every object.
   await client.query("SET LOCAL work_mem = '256MB'");
   await createStageTable(client, dataset.schemaName, dataset.tableName);
   let columns: string[] | undefined;
@@ -108,6 +112,39 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
     objects,
     timings: { stageMs: Math.round(stageMs), mergeMs: Math.round(performance.now() - mergeStarted) },
   };
+}
+
+/**
+ * Loads a run of one plain CSV object straight into an empty target with COPY. Into an empty
+ * table an upsert is an insert, unless the file repeats a key: then the unique violation rolls
+ * the COPY back to its savepoint and undefined sends the object down the staged path.
+ */
+async function loadIntoEmptyTarget(input: BatchLoadInput): Promise<Omit<BatchLoadResult, 'timings'> | undefined> {
+  const [object] = input.objects;
+  if (input.objects.length !== 1 || !object) return undefined;
+  const { client, dataset } = input;
+  const table = quoteQualified(dataset.schemaName, dataset.tableName);
+  const occupied = await client.query(`SELECT 1 FROM ${table} LIMIT 1`);
+  if ((occupied.rowCount ?? 0) > 0) return undefined;
+
+  const body = await openObject(input.s3, object);
+  try {
+    const peeked = await peekHeader(body, (input.ir.source as S3CsvSourceNode).csv);
+    const plan = directCopyPlan(input.ir, dataset, peeked.header ?? [], table);
+    if (!plan) return undefined;
+    const rowsWritten = await stageObjectDirect(client, peeked.bytes, plan.sql);
+    if (rowsWritten === undefined) return undefined;
+    return {
+      rowsRead: rowsWritten,
+      rowsWritten,
+      rowsQuarantined: 0,
+      rowsSkipped: 0,
+      rowsSuperseded: 0,
+      objects: [{ object, rowsRead: rowsWritten, path: 'direct' }],
+    };
+  } finally {
+    body.destroy();
+  }
 }
 
 async function stageObject(input: BatchLoadInput, object: SourceObject): Promise<ObjectStageResult & { path: 'direct' | 'encoded' }> {

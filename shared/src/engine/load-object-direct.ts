@@ -69,7 +69,12 @@ const isSingleByte = (value: string) => Buffer.byteLength(value, 'utf8') === 1;
  * delimiter, quote and escape, empty fields as the only NULL marker, and a header whose every
  * column is a dataset field. Otherwise returns undefined and the encoded path runs.
  */
-export function directCopyPlan(ir: PipelineIr, dataset: Dataset, header: readonly string[]): { columns: string[]; sql: string } | undefined {
+export function directCopyPlan(
+  ir: PipelineIr,
+  dataset: Dataset,
+  header: readonly string[],
+  table = quoteIdent(STAGE_TABLE),
+): { columns: string[]; sql: string } | undefined {
   const source = ir.source as S3CsvSourceNode;
   const dialect = source.csv;
   const onlyCasts = ir.transforms.every((node) => node.steps.every((step) => step.op === 'cast'));
@@ -99,7 +104,7 @@ export function directCopyPlan(ir: PipelineIr, dataset: Dataset, header: readonl
   ];
   return {
     columns: [...columns],
-    sql: `COPY ${quoteIdent(STAGE_TABLE)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (${options.join(', ')})`,
+    sql: `COPY ${table} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (${options.join(', ')})`,
   };
 }
 
