@@ -73,12 +73,20 @@ export class FlowApiClient {
     const headers: Record<string, string> = { 'X-API-Key': this.#apiKey };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
 
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
+    const url = `${this.baseUrl}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      const reason = error instanceof Error ? `${error.message}${cause}` : String(error);
+      throw new Error(`${method} ${url} failed (${reason}). Check that Flow's API is running on that address.`, { cause: error });
+    }
     const text = await response.text();
 
     if (!response.ok) {
