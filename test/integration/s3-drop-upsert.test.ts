@@ -51,6 +51,23 @@ describe('S3 drop to PostgreSQL, upsert', () => {
     expect(row.rows[0].lifetime_value).toBe(expected[13]);
   });
 
+  it('leaves identical rows unchanged on reload', async () => {
+    const fixture = await createCustomerPipeline(harness);
+    await putObject(harness, fixture.bucket, `${fixture.prefix}day-1.csv`, customersCsvText(50));
+    await waitForFinishedRuns(harness.context.pool, fixture.pipelineId, 1);
+    const changed = customersCsvText(50).replace(/^2,(.*),(\d+\.\d{2}),(\d+)$/m, (_line, middle: string, _value, orders: string) => `2,${middle},1.23,${orders}`);
+    await putObject(harness, fixture.bucket, `${fixture.prefix}day-2.csv`, changed);
+    const runs = await waitForFinishedRuns(harness.context.pool, fixture.pipelineId, 2);
+
+    expect(runs[1]!.status).toBe('succeeded');
+    expect(runs[1]!.rowsRead).toBe('50');
+    expect(runs[1]!.rowsWritten).toBe('1');
+    expect(runs[1]!.rowsUnchanged).toBe('49');
+    const table = quoteQualified(fixture.dataset.schemaName, fixture.dataset.tableName);
+    const row = await harness.context.pool.query(`SELECT lifetime_value FROM ${table} WHERE customer_id = 2`);
+    expect(row.rows[0].lifetime_value).toBe('1.23');
+  });
+
   it('keeps the last row of a repeated key', async () => {
     const fixture = await createCustomerPipeline(harness);
     const lines = customersCsvText(3).trimEnd().split('\n');

@@ -186,7 +186,7 @@ async function executeOnce(
       await client.query(
         `UPDATE flow.runs SET status = 'succeeded', finished_at = clock_timestamp(), rows_read = $2, rows_written = $3,
                 rows_quarantined = $4, rows_skipped = $5, rows_superseded = $6, objects_read = $7, bytes_read = $8,
-                stage_timings = $9 WHERE id = $1`,
+                stage_timings = $9, rows_unchanged = $10 WHERE id = $1`,
         [
           run.id,
           loaded.rowsRead,
@@ -197,6 +197,7 @@ async function executeOnce(
           loaded.objects.length,
           pending.reduce((sum, object) => sum + object.size, 0),
           JSON.stringify({ stageMs: loaded.timings.stageMs, mergeMs: loaded.timings.mergeMs }),
+          loaded.rowsUnchanged,
         ],
       );
       return loaded;

@@ -41,6 +41,8 @@ export interface BatchLoadResult {
   rowsQuarantined: number;
   rowsSkipped: number;
   rowsSuperseded: number;
+  /** Rows whose key existed with identical values, so nothing was written for them. */
+  rowsUnchanged: number;
   objects: ObjectLoadResult[];
   timings: { stageMs: number; mergeMs: number };
 }
@@ -104,11 +106,13 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
   // Phase 3: merge.
   const mergeStarted = performance.now();
   const staged = totals.rowsRead - rejectedRows;
-  const rowsWritten = columns && staged > 0 ? await upsertFromStage(client, dataset.schemaName, dataset.tableName, columns, target.keyFields) : 0;
+  const merged =
+    columns && staged > 0
+      ? await upsertFromStage(client, dataset.schemaName, dataset.tableName, columns, target.keyFields, staged)
+      : { rowsWritten: 0, rowsUnchanged: 0, rowsSuperseded: 0 };
   return {
     ...totals,
-    rowsWritten,
-    rowsSuperseded: staged - rowsWritten,
+    ...merged,
     objects,
     timings: { stageMs: Math.round(stageMs), mergeMs: Math.round(performance.now() - mergeStarted) },
   };
@@ -140,6 +144,7 @@ async function loadIntoEmptyTarget(input: BatchLoadInput): Promise<Omit<BatchLoa
       rowsQuarantined: 0,
       rowsSkipped: 0,
       rowsSuperseded: 0,
+      rowsUnchanged: 0,
       objects: [{ object, rowsRead: rowsWritten, path: 'direct' }],
     };
   } finally {

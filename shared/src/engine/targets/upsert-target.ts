@@ -19,10 +19,18 @@ export function stageCopySql(columns: readonly string[]): string {
   return `COPY ${quoteIdent(STAGE_TABLE)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
 }
 
+/** Outcome of a merge: rows inserted or changed, identical rows left alone, and rows replaced by a later one of the same key. */
+export interface MergeResult {
+  rowsWritten: number;
+  rowsUnchanged: number;
+  rowsSuperseded: number;
+}
+
 /**
- * Moves the staged rows into the target with one INSERT ... ON CONFLICT and returns the rows
- * written. Most files repeat no key, so the plain statement runs first. When it meets a key
- * twice, PostgreSQL raises a cardinality violation; the statement is then undone and rerun with
+ * Moves the staged rows into the target with one INSERT ... ON CONFLICT. A row whose key exists
+ * with identical values is left alone, so reloading a mostly unchanged file writes little.
+ * Most files repeat no key, so the plain statement runs first. When it meets a key twice,
+ * PostgreSQL raises a cardinality violation; the statement is then undone and rerun with
  * DISTINCT ON, which keeps the last row of each key in file order.
  */
 export async function upsertFromStage(
@@ -31,29 +39,37 @@ export async function upsertFromStage(
   table: string,
   columns: readonly string[],
   keyFields: readonly string[],
-): Promise<number> {
+  stagedRows: number,
+): Promise<MergeResult> {
   const columnList = columns.map(quoteIdent).join(', ');
   const keyList = keyFields.map(quoteIdent).join(', ');
   const updated = columns.filter((column) => !keyFields.includes(column));
-  // With nothing but key columns, a no-op update still counts the row as written.
-  const assignments = (updated.length > 0 ? updated : [keyFields[0]!])
-    .map((column) => `${quoteIdent(column)} = EXCLUDED.${quoteIdent(column)}`)
-    .join(', ');
+  const stage = quoteIdent(STAGE_TABLE);
   const insert = `INSERT INTO ${quoteQualified(schema, table)} AS target (${columnList})`;
-  const onConflict = `ON CONFLICT (${keyList}) DO UPDATE SET ${assignments}`;
+  // With nothing but key columns there is nothing to update: an existing key is unchanged.
+  const onConflict =
+    updated.length === 0
+      ? `ON CONFLICT (${keyList}) DO NOTHING`
+      : `ON CONFLICT (${keyList}) DO UPDATE SET ${updated.map((column) => `${quoteIdent(column)} = EXCLUDED.${quoteIdent(column)}`).join(', ')}
+         WHERE (${updated.map((column) => `target.${quoteIdent(column)}`).join(', ')}) IS DISTINCT FROM (${updated.map((column) => `EXCLUDED.${quoteIdent(column)}`).join(', ')})`;
 
   await client.query('SAVEPOINT flow_merge');
   try {
-    const result = await client.query(`${insert} SELECT ${columnList} FROM ${quoteIdent(STAGE_TABLE)} ${onConflict}`);
+    const result = await client.query(`${insert} SELECT ${columnList} FROM ${stage} ${onConflict}`);
     await client.query('RELEASE SAVEPOINT flow_merge');
-    return result.rowCount ?? 0;
+    const rowsWritten = result.rowCount ?? 0;
+    return { rowsWritten, rowsUnchanged: stagedRows - rowsWritten, rowsSuperseded: 0 };
   } catch (error) {
     if ((error as { code?: string }).code !== CARDINALITY_VIOLATION) throw error;
     await client.query('ROLLBACK TO SAVEPOINT flow_merge');
   }
+
+  const distinct = await client.query<{ keys: string }>(`SELECT count(*) AS keys FROM (SELECT DISTINCT ${keyList} FROM ${stage}) AS staged_keys`);
+  const distinctKeys = Number(distinct.rows[0]!.keys);
   const result = await client.query(
-    `${insert} SELECT DISTINCT ON (${keyList}) ${columnList} FROM ${quoteIdent(STAGE_TABLE)}
+    `${insert} SELECT DISTINCT ON (${keyList}) ${columnList} FROM ${stage}
       ORDER BY ${keyList}, ${quoteIdent(SEQUENCE_COLUMN)} DESC ${onConflict}`,
   );
-  return result.rowCount ?? 0;
+  const rowsWritten = result.rowCount ?? 0;
+  return { rowsWritten, rowsUnchanged: distinctKeys - rowsWritten, rowsSuperseded: stagedRows - distinctKeys };
 }
