@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: the type check, then every vitest file against the local stack,
+# which this script starts when it is not running. Extra arguments go to vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x node_modules/.bin/node ]; then
+  npm ci --no-audit --no-fund
+fi
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+bash deploy/local/stack.sh up
+set -a
+. .stack/env
+set +a
+export FLOW_TEST_EXTERNAL_STACK=true
+
+echo "Type check (tsc --noEmit)"
+tsc --noEmit -p tsconfig.json
+
+mkdir -p .stack/test
+status=0
+vitest run --reporter=default --reporter=json --outputFile.json=.stack/test/results.json "$@" || status=$?
+node scripts/print-test-summary.ts .stack/test/results.json || status=1
+exit "$status"
