@@ -79,9 +79,9 @@ say "Starting Flow (api, runner, s3-bridge); log: $FLOW_LOG"
 node services/cli/src/main.ts start >>"$FLOW_LOG" 2>&1 &
 FLOW_PID=$!
 
-# NOTE: /healthz passes as soon as the API listens. The runner and s3-bridge start after it, and
-# joining the runner's Kafka consumer groups took 0.2 s to 6.6 s in two runs of this demo, so the first
-# upload's run can take that much longer than later ones.
+# NOTE: /healthz passes as soon as the API listens. The runner and s3-bridge start after it,
+# and joining the runner's Kafka consumer groups took 0.2 s to 6.6 s in runs of this demo, so
+# the first upload's run can take that much longer than later ones.
 deadline=$((SECONDS + HEALTH_TIMEOUT_SECONDS))
 until api_healthy; do
   if ! kill -0 "$FLOW_PID" 2>/dev/null; then
