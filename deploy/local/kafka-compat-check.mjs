@@ -1,4 +1,4 @@
-// Checks that kafkajs works against the local Kafka broker for every feature Flow uses.
+// Checks kafkajs against the local Kafka broker: admin calls, consumer groups, offsets and transactions.
 //
 // Usage: node deploy/local/kafka-compat-check.mjs
 //   KAFKA_BROKERS  broker list (default 127.0.0.1:59092)
@@ -6,7 +6,7 @@
 //                  for example /tmp/kjs/node_modules/kafkajs
 //
 // Each step prints PASS or FAIL with the broker's error. The script exits 1 when any step fails.
-// It creates topics named flow-compat-<run id>-* and deletes them at the end.
+// It creates topics and consumer groups named flow-compat-<run id>-* and deletes them at the end.
 
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
@@ -220,9 +220,18 @@ await step('transaction sendOffsets for a consumer group', async () => {
     topics: [{ topic: plainTopic, partitions: [{ partition: 0, offset: '1' }] }],
   });
   await transaction.commit();
-  const [topicOffsets] = await admin.fetchOffsets({ groupId: `${groupId}-txn`, topics: [plainTopic] });
-  const partition0 = topicOffsets.partitions.find((p) => p.partition === 0);
-  assert(partition0?.offset === '1', `expected offset 1 for partition 0, got ${partition0?.offset}`);
+  // commit() returns once the coordinator has logged the decision, and the broker writes the commit
+  // markers after that. Right after a broker restart, a fetch straight after commit() read -1, so
+  // the check polls until the step timeout.
+  for (;;) {
+    const [topicOffsets] = await admin.fetchOffsets({ groupId: `${groupId}-txn`, topics: [plainTopic] });
+    const partition0 = topicOffsets.partitions.find((p) => p.partition === 0);
+    if (partition0?.offset === '1') {
+      return;
+    }
+    assert(partition0?.offset === '-1', `expected offset 1 (or -1 before the commit markers), got ${partition0?.offset}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 });
 
 await txnProducer.disconnect().catch(() => {});
@@ -241,8 +250,9 @@ await step('read_committed consumer skips aborted messages', async () => {
   }
 });
 
-await step('admin delete topics', async () => {
+await step('admin delete topics and groups', async () => {
   await admin.deleteTopics({ topics: [plainTopic, txnTopic] });
+  await admin.deleteGroups([groupId, `${groupId}-txn`, `${groupId}-reader`]);
 });
 
 await producer.disconnect().catch(() => {});

@@ -118,7 +118,8 @@ def main() -> int:
         first = records[0] if records else {}
         print(f"record fields: {sorted(first.keys())}")
         print(f"s3.object fields: {sorted(first.get('s3', {}).get('object', {}).keys())}")
-        print("key encoding (original -> notification key; AWS form encoding keeps '/'):")
+        print(f"eventTime example: {first.get('eventTime')}")
+        print("key encoding (original -> notification key):")
         labels = dict((key, label) for label, key in KEYS)
         labels.update({copy_key: "copy", multipart_key: "multipart"})
         for key in expected_keys:
@@ -128,11 +129,11 @@ def main() -> int:
                 print(f"  {labels[key]:<10} {key!r} -> MISSING")
                 continue
             encoded = record["s3"]["object"]["key"]
-            aws_style = quote_plus(key, safe="/")
+            encoded_keeping_slashes = quote_plus(key, safe="/")
             print(
                 f"  {labels[key]:<10} {key!r} -> {encoded!r} "
                 f"event={record['eventName']} quote_plus(safe='')={encoded == quote_plus(key)} "
-                f"quote_plus(safe='/')={encoded == aws_style}"
+                f"quote_plus(safe='/')={encoded == encoded_keeping_slashes}"
             )
             if record["s3"]["bucket"]["name"] != bucket:
                 failures.append(f"record for {key!r} names bucket {record['s3']['bucket']['name']!r}")
