@@ -37,16 +37,24 @@ function castInteger(bits: 32 | 64): CastFunction {
   };
 }
 
+/** Counts the digits before the decimal point of a numeric literal, after applying its exponent. */
+function wholeDigitCount(literal: string): number {
+  const [mantissa = '', exponent = '0'] = literal.replace(/^[+-]/, '').split(/[eE]/);
+  const [whole = '', fraction = ''] = mantissa.split('.');
+  const digits = whole + fraction;
+  const firstNonZero = digits.search(/[1-9]/);
+  if (firstNonZero === -1) return 0;
+  return Math.max(0, whole.length + Number(exponent) - firstNonZero);
+}
+
 function castNumeric(precision: number | undefined, scale: number | undefined): CastFunction {
   const integerDigits = precision === undefined ? undefined : precision - (scale ?? 0);
   return (value) => {
     const trimmed = value.trim();
     if (!numericPattern.test(trimmed)) throw new CastError(`"${value}" is not a valid number`);
-    if (integerDigits !== undefined && !/[eE]/.test(trimmed)) {
-      const whole = trimmed.replace(/^[+-]/, '').split('.')[0]!.replace(/^0+/, '');
-      if (whole.length > integerDigits) {
-        throw new CastError(`"${value}" does not fit numeric(${precision},${scale ?? 0}): at most ${integerDigits} digits before the decimal point`);
-      }
+    // NOTE: rounding to the scale is not checked, so numeric(5,2) accepts 999.999, which PostgreSQL rounds to 1000.00 and rejects.
+    if (integerDigits !== undefined && wholeDigitCount(trimmed) > integerDigits) {
+      throw new CastError(`"${value}" does not fit numeric(${precision},${scale ?? 0}): at most ${integerDigits} digits before the decimal point`);
     }
     return trimmed;
   };
@@ -67,6 +75,7 @@ const castDate: CastFunction = (value) => {
 const castTimestamp: CastFunction = (value) => {
   const trimmed = value.trim();
   if (!timestampPattern.test(trimmed)) throw new CastError(`"${value}" is not an ISO 8601 timestamp`);
+  castDate(trimmed.slice(0, 10));
   return trimmed;
 };
 
