@@ -176,7 +176,10 @@ async function executeOnce(
       if (loaded.rowsRead - loaded.rowsQuarantined - loaded.rowsSkipped === 0 && ir.target.emptySourceGuard) {
         throw emptySourceError(pipeline, source, 'no row passed validation');
       }
-      for (const item of loaded.objects) {
+      // A replay reads archived copies, which its original run has already recorded. Recording them
+      // again would violate the (pipeline, bucket, key, etag) unique key on the second replay.
+      const recorded = request.replayOf ? [] : loaded.objects;
+      for (const item of recorded) {
         await client.query(
           `INSERT INTO flow.source_objects (tenant_id, pipeline_id, run_id, bucket, key, etag, size_bytes, rows_read)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
