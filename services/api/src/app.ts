@@ -10,6 +10,7 @@ import { registerOpenApiRoute } from './routes/openapi.ts';
 import { registerPipelineRoutes } from './routes/pipelines.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerSchemaRoutes } from './routes/schemas.ts';
+import { registerWhoamiRoute } from './routes/whoami.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -59,6 +60,7 @@ export function buildApiApp(context: ServiceContext): FastifyInstance {
       registerPipelineRoutes(scope, dependencies);
       registerRunRoutes(scope, dependencies);
       registerSystemHealthRoute(scope, dependencies);
+      registerWhoamiRoute(scope);
     },
     { prefix: API_PREFIX },
   );

@@ -101,7 +101,11 @@ export function buildOpenApiDocument(prefix: string): JsonSchema {
       [path('/pipelines/{id}/runs')]: { get: operation('List runs of a pipeline, newest first', '200', { parameters: [idParameter, ...page] }) },
       [path('/runs/{id}')]: { get: operation('Get a run with its counts, stage timings and error', '200', { parameters: [idParameter] }) },
       [path('/runs/{id}/dead-letter')]: { get: operation('List rows a run quarantined', '200', { parameters: [idParameter, ...page] }) },
+      [path('/runs/{id}/replay')]: {
+        post: operation('Queue a replay that loads the run\'s archived source objects again with the current IR', '202', { parameters: [idParameter] }),
+      },
       [path('/system-health')]: { get: operation('PostgreSQL and Kafka status with recent alerts', '200') },
+      [path('/whoami')]: { get: operation('The tenant of the API key: its id and name', '200') },
     },
   };
 }
