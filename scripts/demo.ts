@@ -128,7 +128,7 @@ async function waitForNextRun(api: FlowApiClient, pipelineId: string, knownRunId
     if (Date.now() > deadline) {
       say(`Runs of pipeline ${pipelineId}:`);
       for (const run of runs) say(`  ${run.id}  ${run.status}  requested ${run.requestedAt}`);
-      if (runs.length === 0) say('  (none: the upload never reached the runner)');
+      if (runs.length === 0) say('  (none: no S3 event for the upload reached the runner)');
       throw new DemoError(`Timed out after ${runTimeoutMs / 1000} s waiting for a run to finish. Read ${flowLogFile} for details.`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -257,6 +257,8 @@ try {
 } catch (error) {
   if (error instanceof ApiError) {
     process.stderr.write(`\nDemo failed: ${error.method} ${error.path} returned HTTP ${error.status} ${error.code}: ${error.message}\n`);
+  } else if (error instanceof DemoError) {
+    process.stderr.write(`\nDemo failed: ${error.message}\n`);
   } else if (error instanceof Error) {
     process.stderr.write(`\nDemo failed: ${error.name}: ${error.message}\n`);
   } else {
