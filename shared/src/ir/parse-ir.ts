@@ -131,8 +131,10 @@ function orderChain(nodes: ParsedNode[], edges: [string, string][], issues: IrIs
 
   const sources = nodes.filter((node) => node.type === 'source');
   const targets = nodes.filter((node) => node.type === 'target');
-  if (sources.length !== 1) issues.push({ path: 'nodes', message: `IR 1.0 needs exactly one source node, found ${sources.length}` });
-  if (targets.length !== 1) issues.push({ path: 'nodes', message: `IR 1.0 needs exactly one target node, found ${targets.length}` });
+  // The second node of a kind is named so the caller knows which one to remove.
+  const extraId = (found: ParsedNode[]) => (found[1] ? { nodeId: found[1].id } : {});
+  if (sources.length !== 1) issues.push({ path: 'nodes', ...extraId(sources), message: `IR 1.0 needs exactly one source node, found ${sources.length}` });
+  if (targets.length !== 1) issues.push({ path: 'nodes', ...extraId(targets), message: `IR 1.0 needs exactly one target node, found ${targets.length}` });
   if (issues.length > 0) return undefined;
 
   const chain: ParsedNode[] = [];
