@@ -171,11 +171,11 @@ async function executeOnce(
         ir,
         dataset,
         chunkBytes: deps.config.FLOW_COPY_CHUNK_BYTES,
+        pipelineId: pipeline.id,
+        runId: run.id,
         quarantine: (rows) => storeRejectedRows(deps.pool, run, rows),
+        emptySource: (detail) => emptySourceError(pipeline, source, detail),
       });
-      if (loaded.rowsRead - loaded.rowsQuarantined - loaded.rowsSkipped === 0 && ir.target.emptySourceGuard) {
-        throw emptySourceError(pipeline, source, 'no row passed validation');
-      }
       // A replay reads archived copies, which its original run has already recorded. Recording them
       // again would violate the (pipeline, bucket, key, etag) unique key on the second replay.
       const recorded = request.replayOf ? [] : loaded.objects;
@@ -189,7 +189,7 @@ async function executeOnce(
       await client.query(
         `UPDATE flow.runs SET status = 'succeeded', finished_at = clock_timestamp(), rows_read = $2, rows_written = $3,
                 rows_quarantined = $4, rows_skipped = $5, rows_superseded = $6, objects_read = $7, bytes_read = $8,
-                stage_timings = $9, rows_unchanged = $10 WHERE id = $1`,
+                stage_timings = $9, rows_unchanged = $10, rows_filtered = $11, rows_below_watermark = $12 WHERE id = $1`,
         [
           run.id,
           loaded.rowsRead,
@@ -201,6 +201,8 @@ async function executeOnce(
           pending.reduce((sum, object) => sum + object.size, 0),
           JSON.stringify({ stageMs: loaded.timings.stageMs, mergeMs: loaded.timings.mergeMs }),
           loaded.rowsUnchanged,
+          loaded.rowsFiltered,
+          loaded.rowsBelowWatermark,
         ],
       );
       return loaded;

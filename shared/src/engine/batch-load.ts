@@ -1,17 +1,19 @@
-import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CsvError } from 'csv-parse';
 import type { Dataset } from '../datasets/dataset-store.ts';
+import { sqlType } from '../datasets/field-schema.ts';
 import type { PoolClient } from '../db/pool.ts';
-import { quoteQualified } from '../db/quote.ts';
+import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import { flowError } from '../errors/catalog.ts';
-import { isFlowError } from '../errors/flow-error.ts';
+import type { FlowError } from '../errors/flow-error.ts';
 import type { PipelineIr } from '../ir/parse-ir.ts';
 import type { S3CsvSourceNode } from '../ir/schema.ts';
-import { directCopyPlan, isDataError, peekHeader, stageObjectDirect } from './load-object-direct.ts';
-import { stageObjectEncoded, type ObjectStageResult, type RejectedRow } from './load-object-encoded.ts';
+import { directCopyPlan, peekHeader, stageObjectDirect } from './load-object-direct.ts';
+import type { RejectedRow } from './load-object-encoded.ts';
 import { openObject, type SourceObject } from './sources/s3-csv-source.ts';
-import { createStageTable, upsertFromStage } from './targets/upsert-target.ts';
+import { asLoadError, stageObject } from './stage-objects.ts';
+import { createShadowTable, swapShadowTable } from './targets/blue-green-target.ts';
+import { createStageTable, STAGE_TABLE, upsertFromStage, type MergeResult } from './targets/upsert-target.ts';
+import { advanceWatermark, dropRowsPastWatermark, readWatermark } from './targets/watermark-target.ts';
 
 export type { RejectedRow } from './load-object-encoded.ts';
 
@@ -22,10 +24,14 @@ export interface BatchLoadInput {
   objects: readonly SourceObject[];
   ir: PipelineIr;
   dataset: Dataset;
+  pipelineId: string;
+  runId: string;
   /** Characters of COPY text gathered before each write to PostgreSQL on the encoded path. */
   chunkBytes: number;
   /** Stores quarantined rows; called with batches, outside the load transaction. */
   quarantine: (rows: RejectedRow[]) => Promise<void>;
+  /** Builds the error that aborts a guarded run with nothing to load; `detail` says why. */
+  emptySource: (detail: string) => FlowError;
 }
 
 export interface ObjectLoadResult {
@@ -35,46 +41,52 @@ export interface ObjectLoadResult {
   path: 'direct' | 'encoded';
 }
 
-export interface BatchLoadResult {
+export interface BatchLoadResult extends MergeResult {
   rowsRead: number;
-  rowsWritten: number;
   rowsQuarantined: number;
   rowsSkipped: number;
-  rowsSuperseded: number;
-  /** Rows whose key existed with identical values, so nothing was written for them. */
-  rowsUnchanged: number;
+  /** Rows a filter step dropped on purpose. */
+  rowsFiltered: number;
+  /** incremental_watermark: rows the stored mark excluded (below it, or without a value). */
+  rowsBelowWatermark: number;
+  /** incremental_watermark: the mark after this load. */
+  watermark?: string | null;
   objects: ObjectLoadResult[];
   timings: { stageMs: number; mergeMs: number };
 }
 
+const noMerge: MergeResult = { rowsWritten: 0, rowsUnchanged: 0, rowsSuperseded: 0 };
+
 /**
- * Stages every object, then merges the stage into the target by the IR's load mode, all on
- * the caller's transaction. Each object is read once as a stream with backpressure from
- * COPY, so memory stays bounded whatever the file size.
- *
- * An object takes the direct path when the IR needs no row program (see directCopyPlan):
- * its bytes go to COPY ... (FORMAT csv) unchanged. When PostgreSQL rejects a row there, the
- * object is staged again on the encoded path, which names the line and quarantines the row.
+ * Loads the objects into the target by the IR's load mode, all on the caller's transaction.
+ * Each object is read once as a stream with backpressure from COPY, so memory stays bounded
+ * whatever the file size. A run of one plain file goes straight into its table; every other
+ * run stages its rows in a temporary table first, then applies the mode in SQL.
  */
 export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResult> {
   const { client, ir, dataset } = input;
-  const source = ir.source as S3CsvSourceNode;
-  const { target, errorHandling } = ir;
-  if (target.loadMode !== 'upsert') {
-    throw flowError('TARGET_INVALID', `loadMode "${target.loadMode}" is not supported by this runner version; use "upsert".`);
-  }
-
+  const { errorHandling, target } = ir;
   const started = performance.now();
-  const loadedDirectly = await loadIntoEmptyTarget(input);
-  if (loadedDirectly) return { ...loadedDirectly, timings: { stageMs: 0, mergeMs: Math.round(performance.now() - started) } };
+
+  const direct = await loadWithoutStage(input);
+  if (direct) {
+    return {
+      ...direct,
+      rowsRead: direct.rowsWritten,
+      rowsQuarantined: 0,
+      rowsSkipped: 0,
+      rowsFiltered: 0,
+      rowsBelowWatermark: 0,
+      timings: { stageMs: 0, mergeMs: Math.round(performance.now() - started) },
+    };
+  }
 
   // Phase 1: stage every object.
   await client.query("SET LOCAL work_mem = '256MB'");
   await createStageTable(client, dataset.schemaName, dataset.tableName);
   let columns: string[] | undefined;
-  const totals = { rowsRead: 0, rowsQuarantined: 0, rowsSkipped: 0 };
+  const totals = { rowsRead: 0, rowsQuarantined: 0, rowsSkipped: 0, rowsFiltered: 0 };
   const objects: ObjectLoadResult[] = [];
-
   for (const object of input.objects) {
     const staged = await stageObject(input, object);
     if (staged.columns.length > 0) {
@@ -89,11 +101,12 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
     totals.rowsRead += staged.rowsRead;
     totals.rowsQuarantined += staged.rowsQuarantined;
     totals.rowsSkipped += staged.rowsSkipped;
+    totals.rowsFiltered += staged.rowsFiltered;
     objects.push({ object, rowsRead: staged.rowsRead, path: staged.path });
   }
   const stageMs = performance.now() - started;
 
-  // Phase 2: the share of rejected rows decides whether the run may commit.
+  // Phase 2: the share of rejected rows decides whether the run may go on.
   const rejectedRows = totals.rowsQuarantined + totals.rowsSkipped;
   if (totals.rowsRead > 0 && rejectedRows / totals.rowsRead > errorHandling.maxErrorRatio) {
     throw flowError(
@@ -103,13 +116,21 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
     );
   }
 
-  // Phase 3: merge.
+  // Phase 3: the empty-source guard, before any statement that changes the target.
+  const staged = totals.rowsRead - rejectedRows - totals.rowsFiltered;
+  if (staged === 0 && target.emptySourceGuard) {
+    const detail =
+      totals.rowsRead === 0
+        ? 'only empty files or files with a header and no rows'
+        : totals.rowsFiltered > 0 && rejectedRows === 0
+          ? 'no row left after the filter steps'
+          : 'no row that passed validation';
+    throw input.emptySource(detail);
+  }
+
+  // Phase 4: apply the load mode.
   const mergeStarted = performance.now();
-  const staged = totals.rowsRead - rejectedRows;
-  const merged =
-    columns && staged > 0
-      ? await upsertFromStage(client, dataset.schemaName, dataset.tableName, columns, target.keyFields, staged)
-      : { rowsWritten: 0, rowsUnchanged: 0, rowsSuperseded: 0 };
+  const merged = await mergeStage(input, columns ?? [], staged);
   return {
     ...totals,
     ...merged,
@@ -118,103 +139,109 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
   };
 }
 
+async function mergeStage(
+  input: BatchLoadInput,
+  columns: string[],
+  staged: number,
+): Promise<MergeResult & { rowsBelowWatermark: number; watermark?: string | null }> {
+  const { client, dataset, ir } = input;
+  const { schemaName: schema, tableName: table } = dataset;
+  const keyFields = ir.target.keyFields.length > 0 ? ir.target.keyFields : dataset.primaryKey;
+  const upsertInto = async (into: string, rows: number) =>
+    columns.length > 0 && rows > 0 ? upsertFromStage(client, schema, into, columns, keyFields, rows) : noMerge;
+
+  switch (ir.target.loadMode) {
+    case 'upsert':
+      return { ...(await upsertInto(table, staged)), rowsBelowWatermark: 0 };
+    case 'truncate': {
+      await client.query(`TRUNCATE ${quoteQualified(schema, table)}`);
+      return { ...(await upsertInto(table, staged)), rowsBelowWatermark: 0 };
+    }
+    case 'blue_green': {
+      const shadow = await createShadowTable(client, schema, table);
+      const merged = await upsertInto(shadow, staged);
+      await swapShadowTable(client, schema, table);
+      return { ...merged, rowsBelowWatermark: 0 };
+    }
+    case 'incremental_watermark':
+      return mergeAboveWatermark(input, columns, staged);
+    case 'cdc_mirror':
+      throw flowError('TARGET_INVALID', 'loadMode "cdc_mirror" runs continuously in the CDC service, not as a batch run.');
+  }
+}
+
+async function mergeAboveWatermark(
+  input: BatchLoadInput,
+  columns: string[],
+  staged: number,
+): Promise<MergeResult & { rowsBelowWatermark: number; watermark: string | null }> {
+  const { client, dataset, ir } = input;
+  const column = ir.target.watermarkColumn!;
+  const field = dataset.fields.find((candidate) => candidate.name === column);
+  if (!field) throw flowError('TARGET_INVALID', `Watermark column "${column}" is not a field of dataset "${dataset.name}".`);
+  const type = sqlType(field);
+  // With a key, rows at the mark load again idempotently; without one they are skipped and counted.
+  const byKey = ir.target.keyFields.length > 0;
+
+  const mark = await readWatermark(client, input.pipelineId, column);
+  const rowsBelowWatermark = await dropRowsPastWatermark(client, column, type, mark, byKey);
+  const remaining = staged - rowsBelowWatermark;
+  let merged = noMerge;
+  if (remaining > 0 && columns.length > 0) {
+    if (byKey) {
+      merged = await upsertFromStage(client, dataset.schemaName, dataset.tableName, columns, ir.target.keyFields, remaining);
+    } else {
+      const list = columns.map(quoteIdent).join(', ');
+      const inserted = await client.query(
+        `INSERT INTO ${quoteQualified(dataset.schemaName, dataset.tableName)} (${list}) SELECT ${list} FROM ${quoteIdent(STAGE_TABLE)}`,
+      );
+      merged = { rowsWritten: inserted.rowCount ?? 0, rowsUnchanged: 0, rowsSuperseded: 0 };
+    }
+  }
+  const watermark = remaining > 0 ? await advanceWatermark(client, input.pipelineId, input.runId, column, type) : mark;
+  return { ...merged, rowsBelowWatermark, watermark };
+}
+
 /**
- * Loads a run of one plain CSV object straight into an empty target with COPY. Into an empty
- * table an upsert is an insert, unless the file repeats a key: then the unique violation rolls
- * the COPY back to its savepoint and undefined sends the object down the staged path.
+ * Loads a run of one plain file (see directCopyPlan) without the stage: into an empty table an
+ * upsert is an insert, truncate empties the table and copies, and blue_green copies into the
+ * shadow table. Each runs inside a savepoint; when PostgreSQL rejects a row, or a key repeats,
+ * the savepoint is rolled back and undefined sends the run down the staged path.
  */
-async function loadIntoEmptyTarget(input: BatchLoadInput): Promise<Omit<BatchLoadResult, 'timings'> | undefined> {
+async function loadWithoutStage(input: BatchLoadInput): Promise<(MergeResult & { objects: ObjectLoadResult[] }) | undefined> {
   const [object] = input.objects;
-  if (input.objects.length !== 1 || !object) return undefined;
+  const mode = input.ir.target.loadMode;
+  if (input.objects.length !== 1 || !object || (mode !== 'upsert' && mode !== 'truncate' && mode !== 'blue_green')) return undefined;
   const { client, dataset } = input;
-  const table = quoteQualified(dataset.schemaName, dataset.tableName);
-  const occupied = await client.query(`SELECT 1 FROM ${table} LIMIT 1`);
-  if ((occupied.rowCount ?? 0) > 0) return undefined;
+  const { schemaName: schema, tableName: table } = dataset;
+  const live = quoteQualified(schema, table);
+  if (mode === 'upsert') {
+    const occupied = await client.query(`SELECT 1 FROM ${live} LIMIT 1`);
+    if ((occupied.rowCount ?? 0) > 0) return undefined;
+  }
 
   const body = await openObject(input.s3, object);
   try {
     const peeked = await peekHeader(body, (input.ir.source as S3CsvSourceNode).csv);
-    const plan = directCopyPlan(input.ir, dataset, peeked.header ?? [], table);
-    if (!plan) return undefined;
-    const rowsWritten = await stageObjectDirect(client, peeked.bytes, plan.sql);
-    if (rowsWritten === undefined) return undefined;
-    return {
-      rowsRead: rowsWritten,
-      rowsWritten,
-      rowsQuarantined: 0,
-      rowsSkipped: 0,
-      rowsSuperseded: 0,
-      rowsUnchanged: 0,
-      objects: [{ object, rowsRead: rowsWritten, path: 'direct' }],
-    };
-  } finally {
-    body.destroy();
-  }
-}
+    // An empty file takes the staged path, where the guard explains what was missing.
+    if (!peeked.hasData || !directCopyPlan(input.ir, dataset, peeked.header ?? [])) return undefined;
 
-async function stageObject(input: BatchLoadInput, object: SourceObject): Promise<ObjectStageResult & { path: 'direct' | 'encoded' }> {
-  const source = input.ir.source as S3CsvSourceNode;
-  const body = await openObject(input.s3, object);
-  try {
-    const peeked = await peekHeader(body, source.csv);
-    const plan = directCopyPlan(input.ir, input.dataset, peeked.header ?? []);
-    if (plan) {
-      const rowsRead = await stageObjectDirect(input.client, peeked.bytes, plan.sql).catch((error: unknown) => {
-        throw asLoadError(error, object, 0);
-      });
-      if (rowsRead !== undefined) return { columns: plan.columns, rowsRead, rowsQuarantined: 0, rowsSkipped: 0, path: 'direct' };
-      // PostgreSQL rejected a row: read the object again, row by row, to find and handle it.
-      body.destroy();
-      const again = await openObject(input.s3, object);
-      try {
-        return { ...(await stageEncoded(input, object, again)), path: 'encoded' };
-      } finally {
-        again.destroy();
-      }
+    await client.query('SAVEPOINT flow_direct');
+    let into = live;
+    if (mode === 'truncate') await client.query(`TRUNCATE ${live}`);
+    if (mode === 'blue_green') into = quoteQualified(schema, await createShadowTable(client, schema, table));
+    const plan = directCopyPlan(input.ir, dataset, peeked.header ?? [], into)!;
+    const rowsWritten = await stageObjectDirect(client, peeked.bytes, plan.sql).catch((error: unknown) => {
+      throw asLoadError(error, object, 0);
+    });
+    if (rowsWritten === undefined || rowsWritten === 0) {
+      await client.query('ROLLBACK TO SAVEPOINT flow_direct');
+      return undefined;
     }
-    return { ...(await stageEncoded(input, object, Readable.from(peeked.bytes))), path: 'encoded' };
+    if (mode === 'blue_green') await swapShadowTable(client, schema, table);
+    await client.query('RELEASE SAVEPOINT flow_direct');
+    return { rowsWritten, rowsUnchanged: 0, rowsSuperseded: 0, objects: [{ object, rowsRead: rowsWritten, path: 'direct' }] };
   } finally {
     body.destroy();
   }
-}
-
-async function stageEncoded(input: BatchLoadInput, object: SourceObject, body: Readable): Promise<ObjectStageResult> {
-  // Where parsing got to, so an error found at end of file can point back to its start.
-  const progress = { lastRecordLine: 0 };
-  try {
-    return await stageObjectEncoded({
-      client: input.client,
-      body,
-      object,
-      ir: input.ir,
-      dataset: input.dataset,
-      chunkBytes: input.chunkBytes,
-      progress,
-      quarantine: input.quarantine,
-    });
-  } catch (error) {
-    throw asLoadError(error, object, progress.lastRecordLine);
-  }
-}
-
-function asLoadError(error: unknown, object: SourceObject, lastRecordLine: number): unknown {
-  if (isFlowError(error)) return error;
-  if (error instanceof CsvError) {
-    // An unclosed quote is only noticed at the end of the file; the bad record starts after the last good one.
-    const unclosed = error.code === 'CSV_QUOTE_NOT_CLOSED';
-    const line = unclosed ? lastRecordLine + 1 : (error as CsvError & { lines?: number }).lines;
-    const where = unclosed ? ` The quoted field that is never closed starts on line ${line}.` : '';
-    return flowError('CSV_MALFORMED', `s3://${object.bucket}/${object.key}: ${error.message}.${where} Fix the file and upload it again.`, {
-      details: { key: object.key, line, csvCode: error.code },
-      cause: error,
-    });
-  }
-  if (isDataError(error)) {
-    // Data exceptions and constraint violations come from the data, so no retry helps.
-    return flowError('ROW_INVALID', `s3://${object.bucket}/${object.key}: PostgreSQL rejected a row: ${(error as Error).message}`, {
-      details: { key: object.key, sqlState: (error as { code?: string }).code },
-      cause: error,
-    });
-  }
-  return error;
 }

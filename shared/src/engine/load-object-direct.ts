@@ -15,7 +15,18 @@ const MAX_HEADER_BYTES = 1_048_576;
 /** The first line of an object, read ahead, and the stream of all its bytes from the start. */
 export interface PeekedObject {
   header: string[] | undefined;
+  /** Whether anything but white space follows the header line (or starts the file, without a header). */
+  hasData: boolean;
   bytes: AsyncIterable<Buffer>;
+}
+
+const isBlankByte = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+
+function hasContentAfter(buffer: Buffer, start: number): boolean {
+  for (let index = start; index < buffer.length; index += 1) {
+    if (!isBlankByte(buffer[index]!)) return true;
+  }
+  return false;
 }
 
 /**
@@ -28,32 +39,40 @@ export async function peekHeader(body: Readable, dialect: CsvDialect): Promise<P
   let size = 0;
   let newline = -1;
   let ended = false;
-  while (newline < 0 && size < MAX_HEADER_BYTES) {
+  let hasData = false;
+  // Read until the header line is complete and some data follows it, or the file ends.
+  while (!hasData && size < MAX_HEADER_BYTES) {
     const next = await iterator.next();
     if (next.done) {
       ended = true;
       break;
     }
-    newline = next.value.indexOf(0x0a);
-    if (newline >= 0) newline += size;
     chunks.push(next.value);
     size += next.value.length;
+    const head = Buffer.concat(chunks);
+    if (dialect.header && newline < 0) newline = head.indexOf(0x0a);
+    const dataStart = dialect.header ? (newline < 0 ? -1 : newline + 1) : 0;
+    hasData = dataStart >= 0 && hasContentAfter(head, dataStart);
   }
   const head = Buffer.concat(chunks);
+  if (!dialect.header) newline = head.indexOf(0x0a);
+  // A file larger than the look-ahead that shows no data yet is treated as having data; COPY decides.
+  if (!ended && !hasData) hasData = true;
   const bytes = (async function* () {
     if (head.length > 0) yield head;
     if (ended) return;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   })();
 
+  if (!dialect.header) return { header: undefined, hasData, bytes };
   const end = newline >= 0 ? newline : ended ? head.length : -1;
-  if (end <= 0) return { header: undefined, bytes };
+  if (end <= 0) return { header: undefined, hasData, bytes };
   const line = head.subarray(0, end).toString(dialect.encoding).replace(/^\uFEFF/, '').replace(/\r$/, '');
   try {
     const [header] = parseSync(line, { delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.escape }) as string[][];
-    return { header: header?.map((name) => name.trim()), bytes };
+    return { header: header?.map((name) => name.trim()), hasData, bytes };
   } catch {
-    return { header: undefined, bytes };
+    return { header: undefined, hasData, bytes };
   }
 }
 

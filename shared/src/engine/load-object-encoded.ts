@@ -24,6 +24,8 @@ export interface ObjectStageResult {
   rowsRead: number;
   rowsQuarantined: number;
   rowsSkipped: number;
+  /** Rows a filter step dropped on purpose; counted apart from rejected rows. */
+  rowsFiltered: number;
 }
 
 interface ParsedRecord {
@@ -58,7 +60,7 @@ export async function stageObjectEncoded(options: {
   let header = source.csv.columns ?? [];
   if (source.csv.header) {
     const first = await records.next();
-    if (first.done) return { columns: [], rowsRead: 0, rowsQuarantined: 0, rowsSkipped: 0 };
+    if (first.done) return { columns: [], rowsRead: 0, rowsQuarantined: 0, rowsSkipped: 0, rowsFiltered: 0 };
     header = first.value.record;
   }
   const row = compileRow({
@@ -70,7 +72,7 @@ export async function stageObjectEncoded(options: {
   });
 
   // Phase 2: encode every record and stream it into the stage with COPY.
-  const result: ObjectStageResult = { columns: row.columns, rowsRead: 0, rowsQuarantined: 0, rowsSkipped: 0 };
+  const result: ObjectStageResult = { columns: row.columns, rowsRead: 0, rowsQuarantined: 0, rowsSkipped: 0, rowsFiltered: 0 };
   const onRowError = ir.errorHandling.onRowError;
   let rejected: RejectedRow[] = [];
   const encode = async function* (): AsyncGenerator<string> {
@@ -85,6 +87,10 @@ export async function stageObjectEncoded(options: {
           yield chunk;
           chunk = '';
         }
+        continue;
+      }
+      if (encoded.filtered) {
+        result.rowsFiltered += 1;
         continue;
       }
       if (onRowError === 'fail') {

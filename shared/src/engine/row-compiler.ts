@@ -1,6 +1,7 @@
 import type { DatasetField } from '../datasets/field-schema.ts';
 import { flowError } from '../errors/catalog.ts';
 import type { FieldRule, TransformNode, ValidateNode } from '../ir/schema.ts';
+import { parse as parseExpression } from '@marcbachmann/cel-js';
 import { castFunctionFor, CastError, type CastFunction } from './cast-value.ts';
 import { COPY_NULL, escapeCopyText } from './copy-text.ts';
 
@@ -26,7 +27,10 @@ export interface CompiledRow {
    * Converts one CSV record into a COPY text line (without the trailing sequence column),
    * or returns the errors that reject it. Called once per row; allocates one string.
    */
-  encode(record: string[]): { line: string; errors?: undefined } | { line?: undefined; errors: RowError[] };
+  encode(record: string[]):
+    | { line: string; errors?: undefined; filtered?: undefined }
+    | { line?: undefined; errors: RowError[]; filtered?: undefined }
+    | { line?: undefined; errors?: undefined; filtered: true };
 }
 
 function compileRule(field: string, rule: FieldRule): (value: string | null) => RowError | undefined {
@@ -72,6 +76,114 @@ function compileRule(field: string, rule: FieldRule): (value: string | null) => 
   }
 }
 
+/** Converts a CEL result to the text a column receives; CEL integers arrive as bigint. */
+function celResultToText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner));
+}
+
+function expressionMessage(error: unknown): string {
+  return (error as Error).message.split('\n')[0] ?? String(error);
+}
+
+type RowStep = (row: Record<string, string | null>) => RowError | 'filtered' | undefined;
+
+/**
+ * Compiles the steps of a pipeline with derive or filter steps into functions over a row
+ * object, since expressions may read any column. Slower than the per-column program, so it
+ * is used only when an expression is present.
+ */
+function compileRowSteps(header: string[], transforms: readonly TransformNode[]): { steps: RowStep[]; columns: Set<string> } {
+  const columns = new Set(header.map((name) => name.trim()));
+  const requireColumn = (name: string, step: string) => {
+    if (!columns.has(name)) {
+      throw flowError('IR_INVALID', `Transform step "${step}" names column "${name}", which the file does not have. Columns: ${[...columns].join(', ')}.`);
+    }
+  };
+  const steps: RowStep[] = [];
+  for (const node of transforms) {
+    for (const step of node.steps) {
+      switch (step.op) {
+        case 'rename':
+          requireColumn(step.from, 'rename');
+          columns.delete(step.from);
+          columns.add(step.to);
+          steps.push((row) => {
+            row[step.to] = row[step.from] ?? null;
+            delete row[step.from];
+            return undefined;
+          });
+          break;
+        case 'trim':
+          for (const name of step.fields) requireColumn(name, 'trim');
+          steps.push((row) => {
+            for (const name of step.fields) row[name] = row[name]?.trim() ?? null;
+            return undefined;
+          });
+          break;
+        case 'case':
+          for (const name of step.fields) requireColumn(name, 'case');
+          steps.push((row) => {
+            for (const name of step.fields) {
+              const value = row[name];
+              if (value !== null && value !== undefined) row[name] = step.to === 'upper' ? value.toUpperCase() : value.toLowerCase();
+            }
+            return undefined;
+          });
+          break;
+        case 'default':
+          requireColumn(step.field, 'default');
+          steps.push((row) => {
+            if (row[step.field] === null || row[step.field] === '') row[step.field] = step.value;
+            return undefined;
+          });
+          break;
+        case 'drop':
+          for (const name of step.fields) {
+            requireColumn(name, 'drop');
+            columns.delete(name);
+          }
+          steps.push((row) => {
+            for (const name of step.fields) delete row[name];
+            return undefined;
+          });
+          break;
+        case 'cast':
+          requireColumn(step.field, 'cast');
+          break;
+        case 'derive': {
+          const evaluate = parseExpression(step.expression);
+          columns.add(step.field);
+          steps.push((row) => {
+            try {
+              row[step.field] = celResultToText(evaluate(row));
+              return undefined;
+            } catch (error) {
+              row[step.field] = null;
+              return { field: step.field, rule: 'derive', message: `${step.field}: expression failed: ${expressionMessage(error)}` };
+            }
+          });
+          break;
+        }
+        case 'filter': {
+          const evaluate = parseExpression(step.expression);
+          steps.push((row) => {
+            try {
+              return evaluate(row) === true ? undefined : 'filtered';
+            } catch (error) {
+              return { field: '', rule: 'filter', message: `filter expression failed: ${expressionMessage(error)}` };
+            }
+          });
+          break;
+        }
+      }
+    }
+  }
+  return { steps, columns };
+}
+
 /**
  * Compiles the header, transform steps, validation rules and dataset types into one row
  * program, once per object. Unknown column names are rejected here, before any row is read.
@@ -83,6 +195,88 @@ export function compileRow(options: {
   validates: readonly ValidateNode[];
   nullMarkers: readonly string[];
 }): CompiledRow {
+  const usesExpressions = options.transforms.some((node) => node.steps.some((step) => step.op === 'derive' || step.op === 'filter'));
+  return usesExpressions ? compileExpressionRow(options) : compileColumnRow(options);
+}
+
+function checkRequiredColumns(fields: readonly DatasetField[], available: Set<string> | Map<string, unknown>, header: string[]): DatasetField[] {
+  const writable = fields.filter((field) => available.has(field.name));
+  const missingRequired = fields.filter((field) => !available.has(field.name) && (field.isPrimaryKey || !field.nullable));
+  if (missingRequired.length > 0) {
+    throw flowError(
+      'CSV_MALFORMED',
+      `The file has no column for required field${missingRequired.length > 1 ? 's' : ''} ${missingRequired.map((field) => `"${field.name}"`).join(', ')}. Header: ${header.join(', ')}.`,
+    );
+  }
+  return writable;
+}
+
+interface OutputColumn {
+  name: string;
+  rules: Array<(value: string | null) => RowError | undefined>;
+  cast: CastFunction;
+  notNull: boolean;
+}
+
+function outputColumnsOf(writable: DatasetField[], validates: readonly ValidateNode[]): OutputColumn[] {
+  return writable.map((field) => ({
+    name: field.name,
+    rules: validates.flatMap((node) => (node.fields[field.name] ?? []).map((rule) => compileRule(field.name, rule))),
+    cast: castFunctionFor(field),
+    notNull: field.isPrimaryKey || !field.nullable,
+  }));
+}
+
+/** Checks and casts one output value, appending its COPY text or its errors. */
+function encodeValue(column: OutputColumn, value: string | null, errors: RowError[]): string {
+  for (const rule of column.rules) {
+    const error = rule(value);
+    if (error) errors.push(error);
+  }
+  if (value === null) {
+    if (column.notNull) errors.push({ field: column.name, rule: 'required', message: `${column.name} must not be empty` });
+    return COPY_NULL;
+  }
+  try {
+    return escapeCopyText(column.cast(value));
+  } catch (error) {
+    if (!(error instanceof CastError)) throw error;
+    errors.push({ field: column.name, rule: 'type', message: `${column.name}: ${error.message}` });
+    return COPY_NULL;
+  }
+}
+
+function compileExpressionRow(options: Parameters<typeof compileRow>[0]): CompiledRow {
+  const header = options.header.map((name) => name.trim());
+  const { steps, columns: available } = compileRowSteps(header, options.transforms);
+  const columns = outputColumnsOf(checkRequiredColumns(options.fields, available, options.header), options.validates);
+  const nullMarkers = new Set(options.nullMarkers);
+
+  return {
+    columns: columns.map((column) => column.name),
+    encode(record) {
+      const row: Record<string, string | null> = {};
+      for (let index = 0; index < header.length; index += 1) {
+        const raw = record[index];
+        row[header[index]!] = raw === undefined || nullMarkers.has(raw) ? null : raw;
+      }
+      const errors: RowError[] = [];
+      for (const step of steps) {
+        const outcome = step(row);
+        if (outcome === 'filtered') return { filtered: true };
+        if (outcome) errors.push(outcome);
+      }
+      let line = '';
+      columns.forEach((column, index) => {
+        const text = encodeValue(column, row[column.name] ?? null, errors);
+        line = index === 0 ? text : `${line}\t${text}`;
+      });
+      return errors.length > 0 ? { errors } : { line };
+    },
+  };
+}
+
+function compileColumnRow(options: Parameters<typeof compileRow>[0]): CompiledRow {
   const plans = new Map<string, ColumnPlan>();
   options.header.forEach((name, index) => plans.set(name.trim(), { sourceIndex: index, steps: [] }));
 
@@ -124,32 +318,19 @@ export function compileRow(options: {
           // The dataset's column type decides the cast; the step only documents intent.
           requireColumn(step.field, 'cast');
           break;
+        case 'derive':
+        case 'filter':
+          // compileRow sends pipelines with expressions to compileExpressionRow.
+          throw new Error(`step "${step.op}" needs the expression row program`);
       }
     }
   }
 
-  const writable = options.fields.filter((field) => plans.has(field.name));
-  const missingRequired = options.fields.filter((field) => !plans.has(field.name) && (field.isPrimaryKey || !field.nullable));
-  if (missingRequired.length > 0) {
-    throw flowError(
-      'CSV_MALFORMED',
-      `The file has no column for required field${missingRequired.length > 1 ? 's' : ''} ${missingRequired.map((field) => `"${field.name}"`).join(', ')}. Header: ${options.header.join(', ')}.`,
-    );
-  }
-
+  const columns = outputColumnsOf(checkRequiredColumns(options.fields, plans, options.header), options.validates).map((column) => ({
+    ...column,
+    plan: plans.get(column.name)!,
+  }));
   const nullMarkers = new Set(options.nullMarkers);
-  const columns = writable.map((field) => {
-    const plan = plans.get(field.name)!;
-    const rules = options.validates.flatMap((node) => (node.fields[field.name] ?? []).map((rule) => compileRule(field.name, rule)));
-    return {
-      name: field.name,
-      sourceIndex: plan.sourceIndex,
-      steps: plan.steps,
-      rules,
-      cast: castFunctionFor(field) as CastFunction,
-      notNull: field.isPrimaryKey || !field.nullable,
-    };
-  });
 
   return {
     columns: columns.map((column) => column.name),
@@ -158,24 +339,12 @@ export function compileRow(options: {
       let errors: RowError[] | undefined;
       for (let index = 0; index < columns.length; index += 1) {
         const column = columns[index]!;
-        const raw = record[column.sourceIndex];
+        const raw = record[column.plan.sourceIndex];
         let value: string | null = raw === undefined || nullMarkers.has(raw) ? null : raw;
-        for (const step of column.steps) value = step(value);
-        for (const rule of column.rules) {
-          const error = rule(value);
-          if (error) (errors ??= []).push(error);
-        }
-        let text = COPY_NULL;
-        if (value !== null) {
-          try {
-            text = escapeCopyText(column.cast(value));
-          } catch (error) {
-            if (!(error instanceof CastError)) throw error;
-            (errors ??= []).push({ field: column.name, rule: 'type', message: `${column.name}: ${error.message}` });
-          }
-        } else if (column.notNull) {
-          (errors ??= []).push({ field: column.name, rule: 'required', message: `${column.name} must not be empty` });
-        }
+        for (const step of column.plan.steps) value = step(value);
+        const found: RowError[] = [];
+        const text = encodeValue(column, value, found);
+        if (found.length > 0) (errors ??= []).push(...found);
         line = index === 0 ? text : `${line}\t${text}`;
       }
       return errors ? { errors } : { line };

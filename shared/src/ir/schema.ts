@@ -1,3 +1,4 @@
+import { parse as parseExpression } from '@marcbachmann/cel-js';
 import { z } from 'zod';
 
 /** Column and key names: lower-case SQL identifiers that need no quoting surprises. */
@@ -76,7 +77,34 @@ const castStep = z
   .object({ op: z.literal('cast'), field: z.string().min(1), to: z.enum(['text', 'integer', 'bigint', 'numeric', 'boolean', 'date', 'timestamptz', 'jsonb']) })
   .strict();
 
-export const transformStepSchema = z.discriminatedUnion('op', [renameStep, trimStep, caseStep, defaultStep, dropStep, castStep]);
+/** An expression in CEL (Common Expression Language), checked for syntax when the IR is saved. */
+const expressionSchema = z
+  .string()
+  .min(1)
+  .max(4000)
+  .superRefine((expression, context) => {
+    try {
+      parseExpression(expression);
+    } catch (error) {
+      const firstLine = (error as Error).message.split('\n')[0];
+      context.addIssue({ code: 'custom', message: `invalid CEL expression: ${firstLine}` });
+    }
+  });
+/** Sets `field` to the value of a CEL expression over the row's columns, which are strings or null. */
+const deriveStep = z.object({ op: z.literal('derive'), field: identifierSchema, expression: expressionSchema }).strict();
+/** Keeps only rows for which a CEL expression is true; the others are counted as filtered. */
+const filterStep = z.object({ op: z.literal('filter'), expression: expressionSchema }).strict();
+
+export const transformStepSchema = z.discriminatedUnion('op', [
+  renameStep,
+  trimStep,
+  caseStep,
+  defaultStep,
+  dropStep,
+  castStep,
+  deriveStep,
+  filterStep,
+]);
 export type TransformStep = z.infer<typeof transformStepSchema>;
 
 export const transformNodeSchema = z

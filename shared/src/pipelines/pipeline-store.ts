@@ -1,6 +1,8 @@
 import type { FlowConfig } from '../config/env.ts';
 import { getConnector } from '../connectors/connector-store.ts';
 import { getDataset, isUuid } from '../datasets/dataset-store.ts';
+import { MAX_IDENTIFIER_BYTES } from '../db/quote.ts';
+import { dependentViews, retiredTableName, shadowTableName } from '../engine/targets/blue-green-target.ts';
 import type { Pool, PoolClient } from '../db/pool.ts';
 import { flowError, notFound, streamingDisabled } from '../errors/catalog.ts';
 import { irInvalid, parseIr, type IrIssue, type PipelineIr } from '../ir/parse-ir.ts';
@@ -55,12 +57,33 @@ export async function checkIrForTenant(
     }
     const sameKey =
       target.keyFields.length === dataset.primaryKey.length && target.keyFields.every((key) => dataset.primaryKey.includes(key));
-    if (target.loadMode === 'upsert' && !sameKey) {
+    const keyed = target.loadMode === 'upsert' || (target.loadMode === 'incremental_watermark' && target.keyFields.length > 0);
+    if (keyed && !sameKey) {
       issues.push({
         path: 'target.keyFields',
         nodeId: target.id,
-        message: `upsert keyFields [${target.keyFields.join(', ')}] must be the primary key of dataset "${dataset.name}": [${dataset.primaryKey.join(', ')}]`,
+        message: `${target.loadMode} keyFields [${target.keyFields.join(', ')}] must be the primary key of dataset "${dataset.name}": [${dataset.primaryKey.join(', ')}]`,
       });
+    }
+    if (target.loadMode === 'blue_green') {
+      const shadow = shadowTableName(dataset.tableName);
+      const retired = retiredTableName(dataset.tableName);
+      const tooLong = [shadow, retired].find((name) => Buffer.byteLength(name, 'utf8') > MAX_IDENTIFIER_BYTES);
+      if (tooLong) {
+        issues.push({
+          path: 'target.loadMode',
+          nodeId: target.id,
+          message: `blue_green needs table "${tooLong}", longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte limit; use a dataset with a shorter name`,
+        });
+      }
+      const views = await dependentViews(pool, dataset.schemaName, dataset.tableName);
+      if (views.length > 0) {
+        issues.push({
+          path: 'target.loadMode',
+          nodeId: target.id,
+          message: `blue_green would drop table ${dataset.schemaName}.${dataset.tableName}, which view${views.length > 1 ? 's' : ''} ${views.join(', ')} ${views.length > 1 ? 'read' : 'reads'}; drop the views first, or use "truncate" or "upsert", which keep the table`,
+        });
+      }
     }
     if (target.watermarkColumn && !fieldNames.has(target.watermarkColumn)) {
       issues.push({

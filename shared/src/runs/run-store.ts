@@ -22,6 +22,7 @@ export interface Run {
   rowsSkipped: string;
   rowsSuperseded: string;
   rowsUnchanged: string;
+  rowsBelowWatermark: string;
   rowsFiltered: string;
   objectsRead: number;
   bytesRead: string;
@@ -35,7 +36,7 @@ export interface Run {
 export const runColumns = `id, tenant_id AS "tenantId", pipeline_id AS "pipelineId", request_id AS "requestId", trigger,
   trigger_detail AS "triggerDetail", replay_of AS "replayOf", ir_version AS "irVersion", status,
   error_code AS "errorCode", error_message AS "errorMessage", rows_read AS "rowsRead", rows_written AS "rowsWritten",
-  rows_quarantined AS "rowsQuarantined", rows_skipped AS "rowsSkipped", rows_superseded AS "rowsSuperseded", rows_unchanged AS "rowsUnchanged",
+  rows_quarantined AS "rowsQuarantined", rows_skipped AS "rowsSkipped", rows_superseded AS "rowsSuperseded", rows_unchanged AS "rowsUnchanged", rows_below_watermark AS "rowsBelowWatermark",
   rows_filtered AS "rowsFiltered",
   objects_read AS "objectsRead", bytes_read AS "bytesRead", stage_timings AS "stageTimings", attempt,
   requested_at AS "requestedAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
