@@ -86,7 +86,8 @@ export async function startRunner(context: ServiceContext): Promise<RunningServi
       if (!event) return;
       const routed = await routeS3Event({ pool: context.pool, producer, logger }, event);
       metrics.routed.inc({ outcome: routed > 0 ? 'routed' : 'unbound' });
-      if (routed === 0) logger.info({ [LogField.bucket]: event.bucket, [LogField.key]: event.key }, 'no pipeline is bound to this object');
+      // Archived objects land in the bucket too, so unbound events are routine and logged at debug.
+      if (routed === 0) logger.debug({ [LogField.bucket]: event.bucket, [LogField.key]: event.key }, 'no pipeline is bound to this object');
     },
   });
 

@@ -31,7 +31,9 @@ export function registerStartCommand(program: Command): void {
     .description('Run Flow services in this process until SIGINT or SIGTERM')
     .option('--services <names>', `comma-separated services to run (${serviceNames.join(', ')})`, serviceNames.join(','))
     .action(async (options: { services: string }) => {
-      const names = parseServiceList(options.services);
+      // The API starts last, so that once /healthz answers every other service is running too.
+      const listed = parseServiceList(options.services);
+      const names = [...listed.filter((name) => name !== 'api'), ...listed.filter((name) => name === 'api')];
       const starters = await Promise.all(names.map((name) => serviceLoaders[name]!()));
       await runProcess(`flow-${names.join('+')}`, starters);
     });
