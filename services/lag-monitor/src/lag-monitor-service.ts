@@ -1,0 +1,55 @@
+import type { Server } from 'node:http';
+import type { RunningService, ServiceStarter } from '@flow/shared/runtime/service-context';
+import { LogField } from '@flow/shared/logging/logger';
+import { createLagMonitor } from './lag-monitor.ts';
+import { loadLagMonitorConfig } from './lag-monitor-config.ts';
+import { startMetricsServer } from './metrics-server.ts';
+
+/**
+ * Starts the lag monitor: a refresh every FLOW_LAG_INTERVAL_SECONDS, the next one scheduled
+ * when the previous one ends, so refreshes never overlap. With FLOW_METRICS_PORT set it also
+ * serves /metrics, for deployments where the API does not share its process.
+ */
+export const startLagMonitor: ServiceStarter = async (context): Promise<RunningService> => {
+  const config = loadLagMonitorConfig();
+  const logger = context.logger.child({ [LogField.service]: 'lag-monitor' });
+  const monitor = await createLagMonitor(context, config);
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const tick = () => {
+    running = monitor
+      .refresh()
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        // Errors of single steps are counted inside refresh; this is a refresh that failed as a whole.
+        logger.error({ err: error }, 'lag refresh failed');
+      })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, config.intervalMs);
+      });
+  };
+  tick();
+
+  let metricsServer: Server | undefined;
+  if (context.config.FLOW_METRICS_PORT > 0) {
+    metricsServer = await startMetricsServer(context.metrics, context.config.FLOW_API_HOST, context.config.FLOW_METRICS_PORT, logger);
+  }
+  logger.info(
+    { window_seconds: config.windowMs / 1000, interval_seconds: config.intervalMs / 1000, extra_groups: config.extraGroups },
+    'lag monitor started',
+  );
+
+  return {
+    name: 'lag-monitor',
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+      await monitor.close();
+    },
+  };
+};
