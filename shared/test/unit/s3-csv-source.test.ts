@@ -118,6 +118,11 @@ describe('createCsvParser dialects', () => {
     expect(records).toEqual([['a'], ['ä']]);
   });
 
+  it('parser keeps text after a closing quote', async () => {
+    const { records } = await parseCsv(Buffer.from('a,b\n"ab"c,2\n'));
+    expect(records).toEqual([['a', 'b'], ['"ab"c', '2']]);
+  });
+
   it('parser skips empty lines', async () => {
     const { records } = await parseCsv(Buffer.from('a,b\n\n1,2\n\n'));
     expect(records).toEqual([['a', 'b'], ['1', '2']]);

@@ -89,7 +89,7 @@ export function createCsvParser(source: S3CsvSourceNode, progress: ParseProgress
     info: true,
     skip_empty_lines: true,
     // Keeps a quote inside an unquoted field, such as 37°36'37.8"N, as a literal character.
-    // It also accepts text after a closing quote ("ab"c reads as "abc) instead of failing.
+    // It also reads a field with text after its closing quote, such as "ab"c, verbatim instead of failing.
     relax_quotes: true,
     relax_column_count: false,
   });
