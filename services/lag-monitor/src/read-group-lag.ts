@@ -24,6 +24,7 @@ async function readCommittedOffsets(admin: Admin, groupId: string): Promise<Comm
   for (const { topic, partitions } of topics) {
     for (const { partition, offset } of partitions) {
       // -1 means the group has no committed offset on this partition.
+      // NOTE: such partitions are not reported at all, where Kafka's tool prints "-" for their lag.
       const committed = Number(offset);
       if (committed >= 0) positions.push({ topic, partition, offset: committed });
     }
