@@ -287,6 +287,63 @@ describe('pipeline lifecycle through the API', () => {
     }
   });
 
+  it('retries a serialization failure, never a data error', async () => {
+    const schema = await createSchema('customer_retry', customerFields);
+    const pipelineId = await createPipeline('customers retry', schema.id, 'retry/', { loadMode: 'upsert', keyFields: ['customer_id'] });
+    // A sequence is not rolled back with the transaction, so the trigger fails only the first load.
+    const name = `retry_${uniqueSuffix()}`;
+    await harness.context.pool.query(`
+      CREATE SEQUENCE flow.${name};
+      CREATE FUNCTION flow.${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.pipeline_id = '${pipelineId}' AND nextval('flow.${name}') = 1 THEN
+          RAISE EXCEPTION 'injected serialization failure' USING ERRCODE = '40001';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER ${name} BEFORE INSERT ON flow.source_objects FOR EACH ROW EXECUTE FUNCTION flow.${name}();`);
+    try {
+      await putObject(harness, bucket, 'retry/customers.csv', customersCsvText(4));
+      const retried = await runAndWait(pipelineId);
+      expect(retried.status).toBe('succeeded');
+      expect(retried.attempt).toBe(2);
+      expect(await tableRows(schema, 'customer_id')).toHaveLength(4);
+
+      await switchTarget(pipelineId, { emptySourceGuard: false });
+      const current = await api('GET', `/pipelines/${pipelineId}/ir`);
+      const ir = current.body.ir;
+      ir.errorHandling.onRowError = 'fail';
+      expect((await api('POST', `/pipelines/${pipelineId}/ir`, { ir })).status).toBe(201);
+      await putObject(harness, bucket, 'retry/bad.csv', customersCsvText(2).replace(/,(\d+)\n/g, ',many\n'));
+      const invalid = await runAndWait(pipelineId);
+      expect(invalid.status).toBe('failed');
+      expect(invalid.error?.code ?? invalid.errorCode).toBe('ROW_INVALID');
+      expect(invalid.error?.message ?? invalid.errorMessage).toMatch(/line 2: orders_count: "many" is not a valid integer/);
+      expect(invalid.attempt).toBe(1);
+    } finally {
+      await harness.context.pool.query(`DROP TRIGGER ${name} ON flow.source_objects; DROP FUNCTION flow.${name}(); DROP SEQUENCE flow.${name};`);
+    }
+  });
+
+  it('refuses cdc_mirror while streaming is disabled', async () => {
+    const schema = await createSchema('customer_cdc', customerFields);
+    const created = await api('POST', '/pipelines', {
+      name: 'customers mirror',
+      ir: {
+        irVersion: '1.0',
+        nodes: [
+          { id: 'source', type: 'source', kind: 'cdc_topic', topic: 'crm.public.customers' },
+          { id: 'target', type: 'target', datasetId: schema.id, loadMode: 'cdc_mirror', keyFields: ['customer_id'] },
+        ],
+        edges: [['source', 'target']],
+        errorHandling: {},
+      },
+    });
+    expect(created.status).toBe(422);
+    expect(created.body.error.code).toBe('STREAMING_DISABLED');
+    expect(created.body.error.message).toContain('Set FLOW_STREAMING_ENABLED=true');
+  });
+
   it('derives and filters with CEL expressions', async () => {
     const fields = [
       { name: 'customer_id', type: 'bigint', isPrimaryKey: true },

@@ -78,9 +78,10 @@ export async function executeRunRequest(deps: ExecutorDeps, request: RunRequest)
     const outcome = await withRetry(
       () => executeOnce(deps, { run, request, pipeline, ir: runIr, logger }),
       { maxAttempts: policy.maxAttempts, initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs },
-      (error, attempt, delayMs) => {
+      async (error, attempt, delayMs) => {
         deps.metrics.retries.inc();
         logger.debug({ err: error, attempt, retry_in_ms: delayMs }, 'transient run failure; retrying');
+        await deps.pool.query('UPDATE flow.runs SET attempt = attempt + 1 WHERE id = $1', [run.id]);
       },
     );
     const elapsedMs = Math.round(performance.now() - started);

@@ -49,7 +49,7 @@ export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, initialDelayMs:
 export async function withRetry<T>(
   operation: (attempt: number) => Promise<T>,
   policy: RetryPolicy = defaultRetryPolicy,
-  onRetry?: (error: unknown, attempt: number, delayMs: number) => void,
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void | Promise<void>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -58,7 +58,7 @@ export async function withRetry<T>(
       if (attempt >= policy.maxAttempts || !isTransientError(error)) throw error;
       const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
       const delayMs = Math.round(Math.random() * ceiling);
-      onRetry?.(error, attempt, delayMs);
+      await onRetry?.(error, attempt, delayMs);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
