@@ -25,6 +25,7 @@ describe('system health', () => {
     expect(body.status).toBe('ok');
     expect(body.components.postgres.status).toBe('up');
     expect(body.components.kafka.status).toBe('up');
+    expect(body.components.s3.status).toBe('up');
     expect(Array.isArray(body.alerts)).toBe(true);
   });
 

@@ -1,3 +1,4 @@
+import { ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from '@flow/shared/db/pool';
 
@@ -48,5 +49,24 @@ export function checkKafka(kafka: Kafka, timeoutMs = COMPONENT_CHECK_TIMEOUT_MS)
     },
     timeoutMs,
     'Kafka check',
+  );
+}
+
+/**
+ * Checks that the S3 API answers, with ListBuckets on Flow's own credentials. An access-denied
+ * answer still counts as up: the service is reachable, and each connector has its own rights.
+ */
+export function checkS3(s3: S3Client, timeoutMs = COMPONENT_CHECK_TIMEOUT_MS): Promise<ComponentStatus> {
+  return measure(
+    async () => {
+      try {
+        await s3.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status !== 403) throw error;
+      }
+    },
+    timeoutMs,
+    'S3 check',
   );
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { listRecentAlerts } from '@flow/shared/alerts/alert-store';
 import type { ApiDependencies } from '../api-dependencies.ts';
-import { checkKafka, checkPostgres } from '../health/check-components.ts';
+import { createS3Client } from '@flow/shared/aws/clients';
+import { checkKafka, checkPostgres, checkS3 } from '../health/check-components.ts';
 import { requireTenant } from '../http/authenticate.ts';
 import { parseInput } from '../http/parse-input.ts';
 import { z } from 'zod';
@@ -23,18 +24,20 @@ export function registerHealthRoutes(app: FastifyInstance, { context }: ApiDepen
   });
 }
 
-/** `GET /system-health`: PostgreSQL and Kafka status and the tenant's recent alerts. */
+/** `GET /system-health`: PostgreSQL, Kafka and S3 status and the tenant's recent alerts. */
 export function registerSystemHealthRoute(app: FastifyInstance, { context }: ApiDependencies): void {
+  const s3 = createS3Client(context.config);
+  app.addHook('onClose', async () => s3.destroy());
   app.get('/system-health', async (request) => {
     const tenant = requireTenant(request);
     const query = parseInput(systemHealthQuerySchema, request.query, 'query');
 
-    const [postgres, kafka] = await Promise.all([checkPostgres(context.pool), checkKafka(context.kafka)]);
-    for (const [component, result] of Object.entries({ postgres, kafka })) {
+    const [postgres, kafka, s3Status] = await Promise.all([checkPostgres(context.pool), checkKafka(context.kafka), checkS3(s3)]);
+    for (const [component, result] of Object.entries({ postgres, kafka, s3: s3Status })) {
       if (result.status === 'down') request.log.warn({ component, reason: result.error }, 'health check failed');
     }
     const alerts = postgres.status === 'up' ? await listRecentAlerts(context.pool, tenant.id, query.alerts) : [];
-    const status = postgres.status === 'up' && kafka.status === 'up' ? 'ok' : 'degraded';
-    return { status, components: { postgres, kafka }, alerts };
+    const status = postgres.status === 'up' && kafka.status === 'up' && s3Status.status === 'up' ? 'ok' : 'degraded';
+    return { status, components: { postgres, kafka, s3: s3Status }, alerts };
   });
 }
