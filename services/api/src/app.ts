@@ -5,11 +5,13 @@ import { createAuthenticationHook } from './http/authenticate.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { installHttpMetrics } from './http/http-metrics.ts';
 import { registerConnectorRoutes } from './routes/connectors.ts';
+import { registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerHealthRoutes, registerSystemHealthRoute } from './routes/health.ts';
 import { registerOpenApiRoute } from './routes/openapi.ts';
 import { registerPipelineRoutes } from './routes/pipelines.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerSchemaRoutes } from './routes/schemas.ts';
+import { registerStreamLagRoutes } from './routes/streams-lag.ts';
 import { registerWhoamiRoute } from './routes/whoami.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -50,6 +52,7 @@ export function buildApiApp(context: ServiceContext): FastifyInstance {
   // Unauthenticated: liveness, metrics and the API description.
   registerHealthRoutes(app, dependencies);
   registerOpenApiRoute(app, API_PREFIX);
+  registerDashboardRoutes(app);
 
   // Everything else under /api/v1 needs an API key and is scoped to the key's tenant.
   void app.register(
@@ -60,6 +63,7 @@ export function buildApiApp(context: ServiceContext): FastifyInstance {
       registerPipelineRoutes(scope, dependencies);
       registerRunRoutes(scope, dependencies);
       registerSystemHealthRoute(scope, dependencies);
+      registerStreamLagRoutes(scope, dependencies);
       registerWhoamiRoute(scope);
     },
     { prefix: API_PREFIX },
