@@ -19,6 +19,7 @@ echo "Type check (tsc --noEmit)"
 tsc --noEmit -p tsconfig.json
 
 mkdir -p .stack/test
+bash deploy/local/install-chromium.sh
 status=0
 vitest run --reporter=default --reporter=json --outputFile.json=.stack/test/results.json "$@" || status=$?
 node scripts/print-test-summary.ts .stack/test/results.json || status=1

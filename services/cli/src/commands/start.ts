@@ -6,6 +6,7 @@ import { UsageError } from '../usage-error.ts';
 const serviceLoaders: Record<string, () => Promise<ServiceStarter>> = {
   api: async () => (await import('../../../api/src/api-service.ts')).startApi,
   runner: async () => (await import('../../../runner/src/runner-service.ts')).startRunner,
+  'lag-monitor': async () => (await import('../../../lag-monitor/src/lag-monitor-service.ts')).startLagMonitor,
   's3-bridge': async () => (await import('../../../s3-bridge/src/s3-bridge-service.ts')).startS3Bridge,
 };
 
