@@ -17,15 +17,21 @@ import { customerFields } from '../scripts/lib/customers-csv.ts';
 import { peakRssMiB, startServiceProcess, timeCommand, writeCustomersFile } from './support.ts';
 
 /**
- * Loads customers CSV files through Flow's S3 -> runner -> upsert path and, in the same run,
- * `psql \copy` of the same file into an identical empty table, for three cases:
- *  - first load: upsert into an empty table (the file goes straight to COPY);
- *  - reload: a changed copy upserted over the loaded table (stage, then INSERT ... ON CONFLICT);
- *  - transformed: a trim step forces Flow's own row program (csv-parse, casts in JavaScript).
+ * Loads customers CSV files through Flow's S3 -> runner path and, in the same run, `psql \copy`
+ * of the same file into an identical empty table, for these cases:
+ *  - upsert, first load: into an empty table (the file goes straight to COPY);
+ *  - upsert, reload: a changed copy over the loaded table (stage, then INSERT ... ON CONFLICT);
+ *  - upsert with a trim step, which forces Flow's own row program (csv-parse, casts in JavaScript);
+ *  - truncate, over the loaded table;
+ *  - blue_green, over the loaded table.
  * Each file size gets a fresh runner process, so its peak memory belongs to that size alone.
- * Usage: node bench/upsert-vs-copy.ts [rows ...]   (default 100000 1000000)
+ * Usage: node bench/load-vs-copy.ts [--cases upsert,reload,transform,truncate,blue_green] [rows ...]
+ * (default: every case at 100000 and 1000000 rows)
  */
-const sizes = process.argv.slice(2).map(Number).filter((value) => value > 0);
+const argv = process.argv.slice(2);
+const casesFlag = argv.indexOf('--cases');
+const wantedCases = casesFlag >= 0 ? (argv[casesFlag + 1] ?? '').split(',') : ['upsert', 'reload', 'transform', 'truncate', 'blue_green'];
+const sizes = argv.filter((value, index) => index !== casesFlag + 1 || casesFlag < 0).map(Number).filter((value) => value > 0);
 const rowCounts = sizes.length > 0 ? sizes : [100_000, 1_000_000];
 
 const context = await createServiceContext('bench');
@@ -78,7 +84,14 @@ async function copyReference(tenant: Tenant, file: string): Promise<number> {
   return milliseconds / 1000;
 }
 
-async function createBenchPipeline(tenant: Tenant, dataset: Dataset, bucket: string, name: string, transform: boolean): Promise<string> {
+async function createBenchPipeline(
+  tenant: Tenant,
+  dataset: Dataset,
+  bucket: string,
+  name: string,
+  transform: boolean,
+  loadMode = 'upsert',
+): Promise<string> {
   const connector = await insertConnector(pool, config, {
     tenantId: tenant.id,
     name,
@@ -95,7 +108,7 @@ async function createBenchPipeline(tenant: Tenant, dataset: Dataset, bucket: str
   } else {
     edges.push(['src', 'load']);
   }
-  nodes.push({ id: 'load', type: 'target', datasetId: dataset.id, loadMode: 'upsert', keyFields: ['customer_id'] });
+  nodes.push({ id: 'load', type: 'target', datasetId: dataset.id, loadMode, keyFields: loadMode === 'upsert' ? ['customer_id'] : [] });
   const pipeline = await createPipeline(pool, config, tenant.id, { name, ir: { irVersion: '1.0', nodes, edges, errorHandling: {} } });
   return pipeline.id;
 }
@@ -125,13 +138,18 @@ try {
     await s3.send(new CreateBucketCommand({ Bucket: transformedBucket }));
     const plain = await createBenchPipeline(tenant, dataset, bucket, 'plain', false);
     const transformed = await createBenchPipeline(tenant, transformedDataset, transformedBucket, 'transformed', true);
+    // truncate and blue_green replace the table the upsert cases loaded, through pipelines of their own.
+    const truncate = await createBenchPipeline(tenant, dataset, bucket, 'truncate', false, 'truncate');
+    const blueGreen = await createBenchPipeline(tenant, dataset, bucket, 'blue-green', false, 'blue_green');
 
-    const cases: Array<{ name: string; pipelineId: string; bucket: string; file: string }> = [
-      { name: 'first load (empty table)', pipelineId: plain, bucket, file },
-      { name: 'reload of a changed copy', pipelineId: plain, bucket, file: changedFile },
-      { name: 'with a trim transform', pipelineId: transformed, bucket: transformedBucket, file },
+    const cases: Array<{ id: string; name: string; pipelineId: string; bucket: string; file: string }> = [
+      { id: 'upsert', name: 'upsert, first load (empty table)', pipelineId: plain, bucket, file },
+      { id: 'reload', name: 'upsert, reload of a changed copy', pipelineId: plain, bucket, file: changedFile },
+      { id: 'transform', name: 'upsert with a trim transform', pipelineId: transformed, bucket: transformedBucket, file },
+      { id: 'truncate', name: 'truncate over a loaded table', pipelineId: truncate, bucket, file },
+      { id: 'blue_green', name: 'blue_green over a loaded table', pipelineId: blueGreen, bucket, file: changedFile },
     ];
-    for (const item of cases) {
+    for (const item of cases.filter((candidate) => wantedCases.includes(candidate.id))) {
       await upload(item.bucket, 'incoming/customers.csv', item.file);
       const flow = await runPipeline(tenant, item.pipelineId);
       const copySeconds = await copyReference(tenant, item.file);
@@ -155,5 +173,5 @@ try {
   await pool.end();
 }
 
-writeFileSync('bench/data/upsert-vs-copy.json', `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync('bench/data/load-vs-copy.json', `${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);
