@@ -126,7 +126,7 @@ describe('S3 connectors', () => {
   it.todo('fails at assume_role for a wrong external id');
 
   it('rejects an unknown connector type', async () => {
-    const response = await send('POST', '/api/v1/connectors', { name: 'pg', type: 'postgres', authMethod: 'default', bucket });
+    const response = await send('POST', '/api/v1/connectors', { name: 'ftp', type: 'ftp', authMethod: 'default', bucket });
 
     expect(response.statusCode).toBe(400);
     expect(bodyOf(response).error.details.issues[0].path).toBe('type');

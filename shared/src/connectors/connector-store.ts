@@ -3,18 +3,28 @@ import { decryptSecret, encryptSecret } from '../crypto/secret-box.ts';
 import { isUuid } from '../datasets/dataset-store.ts';
 import type { Pool } from '../db/pool.ts';
 import { flowError, notFound } from '../errors/catalog.ts';
+import type { PostgresConnectorSecrets, PostgresConnectorSettings } from './postgres-connector.ts';
 import type { S3ConnectorSecrets, S3ConnectorSettings } from './s3-connector.ts';
 
-/** A connector as the API returns it: settings only, never secrets. */
-export interface Connector {
+interface ConnectorBase {
   id: string;
   tenantId: string;
   name: string;
-  type: 's3' | 'postgres';
-  config: S3ConnectorSettings;
   verifiedAt: string | null;
   createdAt: string;
 }
+
+export type S3Connector = ConnectorBase & { type: 's3'; config: S3ConnectorSettings };
+export type PostgresConnector = ConnectorBase & { type: 'postgres'; config: PostgresConnectorSettings };
+
+/** A connector as the API returns it: settings only, never secrets. */
+export type Connector = S3Connector | PostgresConnector;
+
+/** What `insertConnector` stores: clear settings and the secrets it encrypts, by connector type. */
+export type NewConnector = { tenantId: string; name: string; verified: boolean } & (
+  | { type: 's3'; settings: S3ConnectorSettings; secrets: S3ConnectorSecrets }
+  | { type: 'postgres'; settings: PostgresConnectorSettings; secrets: PostgresConnectorSecrets }
+);
 
 const selectConnector = `SELECT id, tenant_id AS "tenantId", name, type, config, verified_at AS "verifiedAt", created_at AS "createdAt"
   FROM flow.connectors`;
@@ -22,7 +32,7 @@ const selectConnector = `SELECT id, tenant_id AS "tenantId", name, type, config,
 export async function insertConnector(
   pool: Pool,
   config: Pick<FlowConfig, 'FLOW_SECRET_KEY'>,
-  connector: { tenantId: string; name: string; type: 's3'; settings: S3ConnectorSettings; secrets: S3ConnectorSecrets; verified: boolean },
+  connector: NewConnector,
 ): Promise<Connector> {
   const sealed = Object.keys(connector.secrets).length > 0 ? encryptSecret(connector.secrets, config.FLOW_SECRET_KEY) : null;
   const result = await pool.query<Connector>(
@@ -63,13 +73,13 @@ export async function markConnectorVerified(pool: Pool, tenantId: string, id: st
   return result.rows[0];
 }
 
-/** Loads a connector with its decrypted secrets, for the services that connect with it. */
-export async function loadConnectorWithSecrets(
+/** Loads a connector with its decrypted secrets, whatever its type. Throws NOT_FOUND for another tenant's id. */
+export async function loadAnyConnectorWithSecrets(
   pool: Pool,
   config: Pick<FlowConfig, 'FLOW_SECRET_KEY'>,
   tenantId: string,
   id: string,
-): Promise<{ connector: Connector; secrets: S3ConnectorSecrets }> {
+): Promise<{ connector: Connector; secrets: Record<string, string | undefined> }> {
   if (!isUuid(id)) throw notFound('Connector', id);
   const result = await pool.query<Connector & { secretCiphertext: string | null }>(
     `SELECT id, tenant_id AS "tenantId", name, type, config, verified_at AS "verifiedAt", created_at AS "createdAt",
@@ -80,6 +90,22 @@ export async function loadConnectorWithSecrets(
   const row = result.rows[0];
   if (!row) throw notFound('Connector', id);
   const { secretCiphertext, ...connector } = row;
-  const secrets = secretCiphertext ? decryptSecret<S3ConnectorSecrets>(secretCiphertext, config.FLOW_SECRET_KEY) : {};
+  const secrets = secretCiphertext ? decryptSecret<Record<string, string | undefined>>(secretCiphertext, config.FLOW_SECRET_KEY) : {};
+  return { connector: connector as Connector, secrets };
+}
+
+/** Loads an S3 connector with its decrypted secrets, for the services that read its bucket. */
+export async function loadConnectorWithSecrets(
+  pool: Pool,
+  config: Pick<FlowConfig, 'FLOW_SECRET_KEY'>,
+  tenantId: string,
+  id: string,
+): Promise<{ connector: S3Connector; secrets: S3ConnectorSecrets }> {
+  const { connector, secrets } = await loadAnyConnectorWithSecrets(pool, config, tenantId, id);
+  if (connector.type !== 's3') {
+    throw flowError('CONFLICT', `Connector "${connector.name}" (${id}) is a ${connector.type} connector; an S3 source needs an s3 connector.`, {
+      details: { connectorId: id, type: connector.type },
+    });
+  }
   return { connector, secrets };
 }
