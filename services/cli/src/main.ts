@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isFlowError } from '@flow/shared/errors/flow-error';
 import { registerKeyCommands } from './commands/keys.ts';
+import { registerLagCommand } from './commands/lag.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerTenantCommands } from './commands/tenants.ts';
 import { UsageError } from './usage-error.ts';
@@ -17,6 +18,7 @@ function buildProgram(): Command {
   registerTenantCommands(program);
   registerKeyCommands(program);
   registerStartCommand(program);
+  registerLagCommand(program);
   return program;
 }
 
