@@ -90,7 +90,7 @@ export async function callTool(session: McpSession, name: string, args: Record<s
   return (await session.client.callTool({ name, arguments: args })) as CallToolResult;
 }
 
-/** The text of a tool result's first content block. */
+/** Returns the text of a tool result's first content block. */
 export function textOf(result: CallToolResult): string {
   const block = result.content[0];
   return block?.type === 'text' ? block.text : '';
