@@ -4,6 +4,7 @@ import type { Pool } from '@flow/shared/db/pool';
 import { quoteIdent, quoteQualified } from '@flow/shared/db/quote';
 import { flowError } from '@flow/shared/errors/catalog';
 import { paginationShape } from '../http/pagination.ts';
+import { filterClause, type RowFilter } from './row-filters.ts';
 
 export const rowsQuerySchema = z
   .object({
@@ -31,11 +32,11 @@ function tableColumns(dataset: Dataset): string[] {
 }
 
 /**
- * Reads one page of a dataset's table. numeric and bigint values come back as strings and
+ * Reads one page of a dataset's table, keeping the rows that match every filter. numeric and bigint values come back as strings and
  * dates as `YYYY-MM-DD` (the pool's type parsers do that). Rows are ordered by `orderBy` and
  * then by the primary key, so pages do not overlap when `orderBy` has duplicates.
  */
-export async function readDatasetRows(pool: Pool, dataset: Dataset, query: RowsQuery): Promise<DatasetRowsPage> {
+export async function readDatasetRows(pool: Pool, dataset: Dataset, query: RowsQuery, filters: readonly RowFilter[] = []): Promise<DatasetRowsPage> {
   const columns = tableColumns(dataset);
   if (query.orderBy !== undefined && !columns.includes(query.orderBy)) {
     throw flowError(
@@ -51,10 +52,14 @@ export async function readDatasetRows(pool: Pool, dataset: Dataset, query: RowsQ
   const table = quoteQualified(dataset.schemaName, dataset.tableName);
   const select = columns.map(quoteIdent).join(', ');
 
-  const rows = await pool.query<Record<string, unknown>>(`SELECT ${select} FROM ${table} ORDER BY ${orderClause} LIMIT $1 OFFSET $2`, [
+  const where = filterClause(dataset, filters, 3);
+
+  const rows = await pool.query<Record<string, unknown>>(`SELECT ${select} FROM ${table}${where.sql} ORDER BY ${orderClause} LIMIT $1 OFFSET $2`, [
     query.limit,
     query.offset,
+    ...where.values,
   ]);
-  const count = await pool.query<{ total: string }>(`SELECT count(*) AS total FROM ${table}`);
+  const counted = filterClause(dataset, filters, 1);
+  const count = await pool.query<{ total: string }>(`SELECT count(*) AS total FROM ${table}${counted.sql}`, counted.values);
   return { rows: rows.rows, total: Number(count.rows[0]?.total ?? 0), limit: query.limit, offset: query.offset };
 }
