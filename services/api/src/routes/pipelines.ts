@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '@flow/shared/errors/catalog';
 import { createPipeline, getIrVersion, listIrVersions, listPipelines, requirePipeline, storeIrVersion } from '@flow/shared/pipelines/pipeline-store';
+import { deletePipeline, updatePipeline } from '@flow/shared/pipelines/pipeline-changes';
 import { listRuns } from '@flow/shared/runs/run-store';
 import type { ApiDependencies } from '../api-dependencies.ts';
 import { requireTenant } from '../http/authenticate.ts';
@@ -22,6 +23,23 @@ export const createPipelineBodySchema = z
     ir: z.record(z.string(), z.unknown()),
   })
   .strict();
+
+/**
+ * `PATCH /pipelines/:id` body. `binding` moves the S3 source to another connector or key
+ * prefix by storing a new IR version; `description: null` clears the description.
+ */
+export const updatePipelineBodySchema = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    description: z.string().max(2000).nullable().optional(),
+    binding: z
+      .object({ connectorId: z.string().uuid().optional(), keyPrefix: z.string().max(1024).optional() })
+      .strict()
+      .refine((binding) => binding.connectorId !== undefined || binding.keyPrefix !== undefined, 'binding needs connectorId or keyPrefix')
+      .optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'the body needs at least one of name, description, binding');
 
 export const storeIrBodySchema = z.object({ ir: z.record(z.string(), z.unknown()) }).strict();
 
@@ -48,6 +66,23 @@ export function registerPipelineRoutes(app: FastifyInstance, dependencies: ApiDe
     const tenant = requireTenant(request);
     const { id } = parseInput(idParamsSchema, request.params, 'params');
     return { pipeline: await requirePipeline(pool, tenant.id, id) };
+  });
+
+  app.patch('/pipelines/:id', async (request) => {
+    const tenant = requireTenant(request);
+    const { id } = parseInput(idParamsSchema, request.params, 'params');
+    const body = parseInput(updatePipelineBodySchema, request.body, 'body');
+    const updated = await updatePipeline(pool, config, tenant.id, id, body);
+    request.log.info({ pipeline_id: id, ir_version: updated.irVersion, changed: Object.keys(body) }, 'pipeline updated');
+    return updated;
+  });
+
+  app.delete('/pipelines/:id', async (request) => {
+    const tenant = requireTenant(request);
+    const { id } = parseInput(idParamsSchema, request.params, 'params');
+    const pipeline = await deletePipeline(pool, tenant.id, id);
+    request.log.info({ pipeline_id: pipeline.id }, 'pipeline deleted');
+    return { deleted: true, id: pipeline.id };
   });
 
   app.get('/pipelines/:id/ir', async (request) => {
