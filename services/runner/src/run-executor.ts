@@ -145,7 +145,7 @@ async function executeOnce(
   try {
     // Phase 1: list what to read, and set aside objects an earlier run already committed.
     const listed = request.replayOf
-      ? await archivedObjectsOf(deps.pool, s3, request.replayOf, connector.config.bucket)
+      ? await archivedObjectsOf(deps.pool, request.replayOf, connector.config.bucket)
       : await listSourceObjects(s3, connector.config.bucket, source);
     const committed = request.replayOf ? new Set<string>() : await committedObjectKeys(deps.pool, pipeline.id, listed);
     const pending = listed.filter((object) => !committed.has(identityOf(object)));
@@ -252,8 +252,7 @@ async function triggerAlreadyLoaded(pool: Pool, pipelineId: string, request: Run
   return (result.rowCount ?? 0) > 0;
 }
 
-async function archivedObjectsOf(pool: Pool, s3: S3Client, runId: string, bucket: string): Promise<SourceObject[]> {
-  void s3;
+async function archivedObjectsOf(pool: Pool, runId: string, bucket: string): Promise<SourceObject[]> {
   const result = await pool.query<{ key: string; etag: string; size: string; archivedKey: string | null; loadedAt: Date }>(
     `SELECT key, etag, size_bytes AS size, archived_key AS "archivedKey", loaded_at AS "loadedAt"
        FROM flow.source_objects WHERE run_id = $1 ORDER BY id`,

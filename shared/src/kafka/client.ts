@@ -21,6 +21,21 @@ function kafkaLogCreator(logger: Logger) {
     };
 }
 
+/**
+ * kafkajs 2.2.4 schedules its request-queue check with a negative delay, which Node 24 reports
+ * as a TimeoutNegativeWarning on every connection (kafkajs issue #1751, unfixed in 2.2.4). Node
+ * runs such a timer after 1 ms, as kafkajs expects, so only that warning is dropped here.
+ */
+function silenceKafkaTimerWarning(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const name = warning instanceof Error ? warning.name : typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if (name === 'TimeoutNegativeWarning') return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+silenceKafkaTimerWarning();
+
 /** The one place that constructs a kafkajs client; services never build their own. */
 export function createKafka(
   config: Pick<FlowConfig, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID'>,
