@@ -1,7 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { isFlowError } from '@flow/shared/errors/flow-error';
+import { ApiRequestError } from './api-client.ts';
+import { registerConnectorCommands } from './commands/connectors.ts';
+import { registerHealthCommand } from './commands/health.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerLagCommand } from './commands/lag.ts';
+import { registerLineageCommand } from './commands/lineage.ts';
+import { registerPipelineCommands } from './commands/pipelines.ts';
+import { registerRunCommands } from './commands/runs.ts';
+import { registerSchemaCommands } from './commands/schemas.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerTenantCommands } from './commands/tenants.ts';
 import { UsageError } from './usage-error.ts';
@@ -17,6 +24,12 @@ function buildProgram(): Command {
     .showHelpAfterError('(run "flow --help" for usage)');
   registerTenantCommands(program);
   registerKeyCommands(program);
+  registerConnectorCommands(program);
+  registerSchemaCommands(program);
+  registerPipelineCommands(program);
+  registerRunCommands(program);
+  registerHealthCommand(program);
+  registerLineageCommand(program);
   registerStartCommand(program);
   registerLagCommand(program);
   return program;
@@ -26,6 +39,8 @@ function exitStatusOf(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
   if (error instanceof UsageError) return EXIT_USAGE;
   if (isFlowError(error) && error.code === 'VALIDATION_FAILED') return EXIT_USAGE;
+  // The API rejected the arguments as typed (a 400), as opposed to a missing object or a failure.
+  if (error instanceof ApiRequestError && error.code === 'VALIDATION_FAILED') return EXIT_USAGE;
   return EXIT_FAILURE;
 }
 

@@ -1,8 +1,21 @@
 import type { Command } from 'commander';
 import { createApiKey, findTenantByName, revokeApiKey } from '@flow/shared/tenants/tenant-store';
+import { apiTargetFromEnvironment, callApi } from '../api-client.ts';
+import { printJson, printTable } from '../output.ts';
 import { withDatabase } from '../with-database.ts';
 
-/** Registers `flow keys create --tenant <name>` and `flow keys revoke <keyId>`. */
+interface ApiKeyView {
+  id: string;
+  name: string;
+  keyPrefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/**
+ * Registers `flow keys create --tenant <name>` and `flow keys revoke <keyId>`, which use the
+ * database directly to bootstrap access, and `flow keys list`, which calls the API.
+ */
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('Manage API keys');
 
@@ -24,6 +37,22 @@ export function registerKeyCommands(program: Command): void {
         return;
       }
       process.stdout.write(`API key ${key.id}: ${key.key}\nStore this key now: it cannot be shown again.\n`);
+    });
+
+  keys
+    .command('list')
+    .description('List the API keys of FLOW_API_KEY\'s tenant: prefixes, names, created and revoked times')
+    .option('--json', 'print the API response as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const result = await callApi<{ apiKeys: ApiKeyView[] }>(apiTargetFromEnvironment(), 'GET', '/api-keys', { query: { limit: 500 } });
+      if (options.json) return printJson(result);
+      printTable(result.apiKeys, [
+        { heading: 'ID', value: (key) => key.id },
+        { heading: 'NAME', value: (key) => key.name },
+        { heading: 'PREFIX', value: (key) => key.keyPrefix },
+        { heading: 'CREATED', value: (key) => key.createdAt },
+        { heading: 'REVOKED', value: (key) => key.revokedAt },
+      ]);
     });
 
   keys
