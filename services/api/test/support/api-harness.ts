@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { createServiceContext, type ServiceContext } from '@flow/shared/runtime/service-context';
 import { createApiKey, createTenant, type Tenant } from '@flow/shared/tenants/tenant-store';
 import { buildApiApp } from '../../src/app.ts';
@@ -22,11 +24,15 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-/** Builds the API on a fresh service context against the local stack. */
-export async function startApiHarness(): Promise<ApiHarness> {
-  const context = await createServiceContext('api-test', { ...process.env, FLOW_LOG_LEVEL: process.env.FLOW_LOG_LEVEL ?? 'warn' });
+/**
+ * Builds the API on a fresh service context against the local stack. With `logStream`, the
+ * API logs every line at debug level to that stream, so a test can read what it logged.
+ */
+export async function startApiHarness(options: { logStream?: Writable } = {}): Promise<ApiHarness> {
+  const created = await createServiceContext('api-test', { ...process.env, FLOW_LOG_LEVEL: process.env.FLOW_LOG_LEVEL ?? 'warn' });
+  const context = options.logStream ? { ...created, logger: pino({ level: 'debug' }, options.logStream) } : created;
   const app = buildApiApp(context);
   await app.ready();
   return {
