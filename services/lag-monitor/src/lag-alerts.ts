@@ -7,8 +7,8 @@ export const LAG_ALERT_SOURCE = 'lag-monitor';
 
 type GroupWithStatus = GroupLag & { status: GroupStatus };
 
-/** The topic of the group's partition with the largest lag in messages, named in alerts. */
-function mostLaggingTopic(group: GroupLag): string | null {
+/** Returns the topic of the group's partition with the max lag in messages, which alerts name. */
+function maxLagTopic(group: GroupLag): string | null {
   let best: { topic: string; lag: number } | null = null;
   for (const { topic, lagMessages } of group.partitions) {
     if (!best || lagMessages > best.lag) best = { topic, lag: lagMessages };
@@ -63,7 +63,7 @@ export class LagAlerts {
   }
 
   async #raise(group: GroupWithStatus, durationMs: number): Promise<void> {
-    const topic = mostLaggingTopic(group);
+    const topic = maxLagTopic(group);
     const message = `Consumer group "${group.groupId}" has been ${group.status} for ${Math.round(durationMs / 1000)} s: ${describeLag(group, topic)}.`;
     const result = await this.#pool.query(
       `INSERT INTO flow.alerts (severity, source, message, group_id, topic, details)
@@ -88,7 +88,7 @@ export class LagAlerts {
         RETURNING topic`,
       [LAG_ALERT_SOURCE, group.groupId],
     );
-    const topic = resolved.rows[0]?.topic ?? mostLaggingTopic(group);
+    const topic = resolved.rows[0]?.topic ?? maxLagTopic(group);
     if (resolved.rowCount === 0) return;
 
     // The recovery entry is closed from the start, so it never counts as the group's open alert.

@@ -24,7 +24,7 @@ export const startLagMonitor: ServiceStarter = async (context): Promise<RunningS
       .refresh()
       .then(() => undefined)
       .catch((error: unknown) => {
-        // Errors of single steps are counted inside refresh; this is a refresh that failed as a whole.
+        // refresh() has counted the error under stage "refresh"; the next tick retries.
         logger.error({ err: error }, 'lag refresh failed');
       })
       .finally(() => {

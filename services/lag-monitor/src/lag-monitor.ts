@@ -98,6 +98,10 @@ export async function createLagMonitor(context: ServiceContext, config: LagMonit
         reportError('alerts', error);
       }
       return judged;
+    } catch (error) {
+      // Discovery, DescribeGroups, ListOffsets or Fetch failed, so this refresh produced nothing.
+      countError(metrics, 'refresh');
+      throw error;
     } finally {
       stopTimer();
     }

@@ -5,7 +5,7 @@ import { toGroupMembers } from './group-members.ts';
 import { toGroupState } from './group-state.ts';
 
 /** Stage of a refresh, used as the `stage` label of the error counter and in logs. */
-export type RefreshStage = 'discover' | 'describe' | 'committed-offsets' | 'end-offsets' | 'oldest-message' | 'store' | 'alerts';
+export type RefreshStage = 'refresh' | 'discover' | 'describe' | 'committed-offsets' | 'end-offsets' | 'oldest-message' | 'store' | 'alerts';
 
 export interface ReadGroupLagDependencies {
   admin: Admin;
@@ -33,9 +33,9 @@ async function readCommittedOffsets(admin: Admin, groupId: string): Promise<Comm
 }
 
 /**
- * Lag in messages and seconds of one partition. Kafka's own tool reports end minus committed,
- * which counts transaction markers as messages; here a partition whose unread offsets hold only
- * markers or aborted records has lag 0.
+ * Computes the lag in messages and seconds of one partition. Kafka's own tool reports end minus
+ * committed, which counts transaction markers as messages. Here a partition whose unread offsets
+ * contain only markers or aborted records has lag 0.
  */
 export function toPartitionLag(position: CommittedPosition, endOffset: number, oldest: OldestUnconsumed | undefined, nowMs: number): PartitionLag {
   const base = { topic: position.topic, partition: position.partition, committedOffset: position.offset, endOffset };

@@ -5,7 +5,7 @@ import { evaluateGroupStatus, type GroupSample } from '../src/group-status.ts';
 const options = { windowMs: 60_000, intervalMs: 10_000 };
 const member = { memberId: 'm-1', clientId: 'c', clientHost: '/127.0.0.1', assignments: [] };
 
-/** A sample at `seconds` with one entry per partition: [committed offset, end offset]. */
+/** Builds a sample at `seconds` with one entry per partition: [committed offset, end offset]. */
 function sample(seconds: number, offsets: [number, number][], state: GroupState = 'stable'): GroupSample {
   const partitions: PartitionLag[] = offsets.map(([committedOffset, endOffset], partition) => ({
     topic: 't',

@@ -60,7 +60,7 @@ export async function listLatestLagSnapshots(pool: Pool): Promise<GroupLagSnapsh
   return result.rows.map(toSnapshot);
 }
 
-/** The group's snapshot in the newest refresh, or undefined when that refresh did not include it. */
+/** Returns the group's snapshot in the newest refresh, or undefined when that refresh did not include it. */
 export async function getLatestLagSnapshot(pool: Pool, groupId: string): Promise<GroupLagSnapshot | undefined> {
   const result = await pool.query<SnapshotRow>(
     `SELECT sampled_at, status, snapshot FROM flow.lag_samples
@@ -73,7 +73,7 @@ export async function getLatestLagSnapshot(pool: Pool, groupId: string): Promise
   return row ? toSnapshot(row) : undefined;
 }
 
-/** Every group's total lag over the last `minutes`, oldest first, keyed by group id. */
+/** Returns every group's total lag over the last `minutes`, oldest first, keyed by group id. */
 export async function listLagHistory(pool: Pool, minutes: number): Promise<Map<string, LagHistoryPoint[]>> {
   const result = await pool.query<{ group_id: string; sampled_at: Date; status: GroupStatus; total_lag_messages: string; max_lag_seconds: number | null }>(
     `SELECT group_id, sampled_at, status, total_lag_messages, max_lag_seconds FROM flow.lag_samples

@@ -6,8 +6,8 @@ export type GroupState = 'stable' | 'rebalancing' | 'empty' | 'dead' | 'unknown'
 
 /**
  * Status of a group over the sliding window, with Burrow's names: OK, WARN (lag growing),
- * STALL (members present but offsets not moving while lag exists) and STOP (nobody consuming
- * while lag exists).
+ * STALL (members present but offsets not moving while lag exists) and STOP (no member
+ * consuming while lag exists).
  */
 export type GroupStatus = 'OK' | 'WARN' | 'STALL' | 'STOP';
 

@@ -7,7 +7,7 @@ const pageScript = readFileSync(new URL('dashboard.js', dashboardFolder), 'utf8'
 
 /**
  * The operator dashboard: a static page and its script, served without authentication. The
- * page asks for an API key, keeps it in sessionStorage and sends it with every API call.
+ * page requests an API key, keeps it in sessionStorage and sends it with every API call.
  */
 export function registerDashboardRoutes(app: FastifyInstance): void {
   app.get('/dashboard', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(pageHtml));

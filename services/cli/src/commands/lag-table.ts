@@ -29,7 +29,10 @@ const RED = '\x1b[31m';
 const YELLOW = '\x1b[33m';
 const RESET = '\x1b[0m';
 
-/** Formats lag as an aligned text table, one line per partition; with `colour`, rows of groups that are not OK are red (STALL, STOP) or yellow (WARN). */
+/**
+ * Formats lag as an aligned text table, one line per partition. With `colour`, rows of groups
+ * that are not OK are red (STALL, STOP) or yellow (WARN).
+ */
 export function formatLagTable(response: LagResponse, colour: boolean): string {
   const rows: { cells: string[]; status: string }[] = [];
   for (const group of response.groups) {

@@ -2,7 +2,7 @@ import type { Pool } from '@flow/shared/db/pool';
 import type { GroupLag, GroupStatus } from '@flow/shared/lag/lag-snapshot';
 import { insertLagSamples } from '@flow/shared/lag/lag-sample-store';
 
-/** A stored group lag with one partition, for API and dashboard tests. */
+/** Builds a group lag with one partition for API and dashboard tests. */
 export function groupLag(groupId: string, topic: string, lagMessages: number): GroupLag & { status: GroupStatus } {
   return {
     groupId,
