@@ -68,7 +68,7 @@ async function followRun(target: ApiTarget, runId: string, onRun: (run: RunView)
 export function registerRunCommands(program: Command): void {
   program
     .command('run')
-    .description('Queue a run of a pipeline; with --follow, show its progress until it ends (exit 1 unless it succeeds)')
+    .description('Queue a run of a pipeline; with --follow, show its progress until it ends (exit 1 when it fails)')
     .argument('<pipelineId>', 'pipeline id')
     .option('--follow', 'show progress until the run ends: redrawn on a terminal, one line per state change otherwise')
     .option('--json', 'print the queued run, or with --follow each state, as JSON')
