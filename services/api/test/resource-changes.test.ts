@@ -112,7 +112,7 @@ describe('schema and pipeline changes', () => {
     expect(table.rows[0].name).toBeNull();
   });
 
-  it('refuses to delete a schema a pipeline loads into', async () => {
+  it('rejects deleting a schema in use', async () => {
     const connectorId = await insertTestConnector(harness, tenant);
     const dataset = await createCustomerDataset(harness, tenant);
     const name = randomName('loader');
@@ -163,15 +163,15 @@ describe('schema and pipeline changes', () => {
     expect(bodyOf(taken).error.code).toBe('CONFLICT');
   });
 
-  it('refuses to delete a pipeline with a queued run', async () => {
+  it('rejects deleting a pipeline while queued', async () => {
     const connectorId = await insertTestConnector(harness, tenant);
     const dataset = await createCustomerDataset(harness, tenant);
     const id = bodyOf(await call(harness, tenant, 'POST', '/api/v1/pipelines', { name: randomName('busy'), ir: customerIr(connectorId, dataset.id) })).pipeline.id;
     const run = bodyOf(await call(harness, tenant, 'POST', `/api/v1/pipelines/${id}/run`));
 
-    const refused = await call(harness, tenant, 'DELETE', `/api/v1/pipelines/${id}`);
-    expect(refused.statusCode).toBe(409);
-    expect(bodyOf(refused).error.details.runs).toEqual([{ id: run.runId, status: 'queued' }]);
+    const rejected = await call(harness, tenant, 'DELETE', `/api/v1/pipelines/${id}`);
+    expect(rejected.statusCode).toBe(409);
+    expect(bodyOf(rejected).error.details.runs).toEqual([{ id: run.runId, status: 'queued' }]);
 
     // No runner consumes requests in this file, so end the run by hand.
     await harness.context.pool.query(`UPDATE flow.runs SET status = 'failed', finished_at = now() WHERE id = $1`, [run.runId]);

@@ -40,7 +40,7 @@ export function apiUrl(target: ApiTarget, path: string, query: Record<string, st
   return url;
 }
 
-/** Sends one request to the API and returns its JSON body; a non-2xx answer throws ApiRequestError. */
+/** Sends one request to the API and returns its JSON body; a non-2xx response throws ApiRequestError. */
 export async function callApi<T = Record<string, unknown>>(
   target: ApiTarget,
   method: HttpMethod,

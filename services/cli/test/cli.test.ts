@@ -31,7 +31,8 @@ describe('flow CLI against a live API', () => {
         [mainScript, ...args],
         { env: { ...process.env, FLOW_API_URL: apiUrl, FLOW_API_KEY: apiKey, ...env }, timeout: 60_000 },
         (error, stdout, stderr) => {
-          const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          let status = 0;
+          if (error) status = typeof error.code === 'number' ? error.code : 1;
           resolve({ status, stdout, stderr });
         },
       );

@@ -20,7 +20,7 @@ export type PostgresConnector = ConnectorBase & { type: 'postgres'; config: Post
 /** A connector as the API returns it: settings only, never secrets. */
 export type Connector = S3Connector | PostgresConnector;
 
-/** What `insertConnector` stores: clear settings and the secrets it encrypts, by connector type. */
+/** Input of `insertConnector`: clear settings and the secrets it encrypts, by connector type. */
 export type NewConnector = { tenantId: string; name: string; verified: boolean } & (
   | { type: 's3'; settings: S3ConnectorSettings; secrets: S3ConnectorSecrets }
   | { type: 'postgres'; settings: PostgresConnectorSettings; secrets: PostgresConnectorSecrets }

@@ -2,7 +2,7 @@ import { parse as parseExpression } from '@marcbachmann/cel-js';
 import type { DatasetField } from '../datasets/field-schema.ts';
 import type { PipelineIr } from '../ir/parse-ir.ts';
 
-/** Where one target column's values come from. */
+/** Origin of one target column's values. */
 export interface ColumnLineage {
   /** Column of the dataset's table. */
   target: string;

@@ -19,7 +19,7 @@ export interface LineageObject {
   loadedAt: string;
 }
 
-/** What one run read and where it wrote it. */
+/** Lineage of one run: the objects it read and the dataset it wrote. */
 export interface RunLineage {
   runId: string;
   pipelineId: string;
@@ -34,7 +34,7 @@ export interface RunLineage {
   rowsWritten: string;
   dataset: { id: string; name: string; tableName: string } | null;
   objects: LineageObject[];
-  /** Which source columns feed each column of the dataset, from the run's IR version. */
+  /** Source columns of each dataset column, derived from the run's IR version. */
   columns: ColumnLineage[];
 }
 

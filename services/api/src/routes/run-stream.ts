@@ -20,8 +20,8 @@ const KEEP_ALIVE_INTERVAL_MS = 15_000;
 /**
  * `GET /runs/:id/events`: the run's state as server-sent events. The current state goes out at
  * once, then each change until the run ends, and the stream closes after the final state.
- * A Kafka event on flow.run-events triggers a re-read of the run row; a poll every second
- * catches changes whose event was missed (before the consumer joined, or while Kafka is down).
+ * A Kafka event on flow.run-events triggers a re-read of the run row. A poll every second
+ * catches changes whose event was missed, such as those before the consumer joined.
  */
 export function registerRunStreamRoute(app: FastifyInstance, { context }: ApiDependencies): void {
   const { pool } = context;

@@ -22,7 +22,7 @@ type Listener = (event: RunEventMessage) => void;
 /**
  * Reads flow.run-events with one consumer per API process and hands each event to the
  * subscribers of its run. The consumer group is unique to the process, so every API process
- * sees every event; it starts at the latest offset and joins on the first subscription.
+ * receives every event. It starts at the latest offset and joins on the first subscription.
  * NOTE: the group's committed offsets stay on the broker after the process exits until the
  * broker's offsets.retention.minutes expires them.
  */

@@ -27,10 +27,13 @@ function rowsPerSecond(run: RunView): number {
   return Math.round(Number(run.rowsRead) / seconds);
 }
 
-/** One line of progress: a bar that fills when the run ends, the status, counts and rows per second. */
+/** Formats one line of progress: a bar that fills when the run ends, the status, counts and rows per second. */
 export function progressLine(run: RunView): string {
   const width = 20;
-  const filled = finalStatuses.has(run.status) ? width : run.status === 'running' ? width / 2 : 0;
+  // The runner reports counts only when a run ends, so a running run shows a half-filled bar.
+  let filled = 0;
+  if (finalStatuses.has(run.status)) filled = width;
+  else if (run.status === 'running') filled = width / 2;
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   return `${bar} ${run.status.padEnd(9)} read ${run.rowsRead}  written ${run.rowsWritten}  quarantined ${run.rowsQuarantined}  ${rowsPerSecond(run)} rows/s`;
 }
