@@ -14,9 +14,8 @@ import { createRunnerMetrics, type RunnerMetrics } from './runner-metrics.ts';
 const HEARTBEAT_INTERVAL_MS = 3_000;
 
 /**
- * Parses a message with a zod schema; a message that does not parse goes to the
- * dead-letter topic with the reason and its offset is committed, so it never blocks
- * its partition.
+ * Parses a message with a zod schema. A message that does not parse goes to the dead-letter
+ * topic with the reason. Its offset is then committed, so it never blocks its partition.
  */
 async function parseOrDeadLetter<T>(
   schema: z.ZodType<T>,

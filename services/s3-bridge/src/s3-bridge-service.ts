@@ -35,7 +35,7 @@ function createMetrics(context: ServiceContext): BridgeMetrics {
 }
 
 /**
- * Forwards one SQS message: every S3 record it holds is produced to flow.s3-events, and only
+ * Forwards one SQS message: every S3 record it contains is produced to flow.s3-events, and only
  * after Kafka acknowledged them is the message deleted from SQS. Throwing leaves the message
  * in the queue, so SQS delivers it again after its visibility timeout.
  */

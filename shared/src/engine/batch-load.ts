@@ -30,7 +30,7 @@ export interface BatchLoadInput {
   chunkBytes: number;
   /** Stores quarantined rows; called with batches, outside the load transaction. */
   quarantine: (rows: RejectedRow[]) => Promise<void>;
-  /** Builds the error that aborts a guarded run with nothing to load; `detail` says why. */
+  /** Builds the error that aborts a guarded run with nothing to load, with `detail` as the reason. */
   emptySource: (detail: string) => FlowError;
 }
 
@@ -60,7 +60,7 @@ const noMerge: MergeResult = { rowsWritten: 0, rowsUnchanged: 0, rowsSuperseded:
 /**
  * Loads the objects into the target by the IR's load mode, all on the caller's transaction.
  * Each object is read once as a stream with backpressure from COPY, so memory stays bounded
- * whatever the file size. A run of one plain file goes straight into its table; every other
+ * whatever the file size. A run of one plain file goes straight into its table. Every other
  * run stages its rows in a temporary table first, then applies the mode in SQL.
  */
 export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResult> {
@@ -205,8 +205,8 @@ async function mergeAboveWatermark(
 /**
  * Loads a run of one plain file (see directCopyPlan) without the stage: into an empty table an
  * upsert is an insert, truncate empties the table and copies, and blue_green copies into the
- * shadow table. Each runs inside a savepoint; when PostgreSQL rejects a row, or a key repeats,
- * the savepoint is rolled back and undefined sends the run down the staged path.
+ * shadow table. Each runs inside a savepoint. When PostgreSQL rejects a row or a key repeats,
+ * the savepoint is rolled back, and the undefined result sends the run down the staged path.
  */
 async function loadWithoutStage(input: BatchLoadInput): Promise<(MergeResult & { objects: ObjectLoadResult[] }) | undefined> {
   const [object] = input.objects;

@@ -51,7 +51,8 @@ export async function peekHeader(body: Readable, dialect: CsvDialect): Promise<P
     size += next.value.length;
     const head = Buffer.concat(chunks);
     if (dialect.header && newline < 0) newline = head.indexOf(0x0a);
-    const dataStart = dialect.header ? (newline < 0 ? -1 : newline + 1) : 0;
+    let dataStart = 0;
+    if (dialect.header) dataStart = newline < 0 ? -1 : newline + 1;
     hasData = dataStart >= 0 && hasContentAfter(head, dataStart);
   }
   const head = Buffer.concat(chunks);
@@ -65,7 +66,8 @@ export async function peekHeader(body: Readable, dialect: CsvDialect): Promise<P
   })();
 
   if (!dialect.header) return { header: undefined, hasData, bytes };
-  const end = newline >= 0 ? newline : ended ? head.length : -1;
+  let end = newline;
+  if (end < 0 && ended) end = head.length;
   if (end <= 0) return { header: undefined, hasData, bytes };
   const line = head.subarray(0, end).toString(dialect.encoding).replace(/^\uFEFF/, '').replace(/\r$/, '');
   try {
@@ -136,7 +138,7 @@ export function isDataError(error: unknown): boolean {
 /**
  * Streams the object's bytes into the stage with PostgreSQL's own CSV parser, inside a
  * savepoint. Returns the rows copied, or undefined after rolling back to the savepoint when
- * the file holds a row PostgreSQL rejects; the caller then stages the object row by row.
+ * the file contains a row PostgreSQL rejects; the caller then stages the object row by row.
  */
 export async function stageObjectDirect(client: PoolClient, bytes: AsyncIterable<Buffer>, sql: string): Promise<number | undefined> {
   await client.query('SAVEPOINT flow_object');

@@ -23,9 +23,9 @@ export interface StageInput {
 export type StagedObject = ObjectStageResult & { path: 'direct' | 'encoded' };
 
 /**
- * Stages one object into the stage table. Plain files go to COPY (FORMAT csv) as they are;
- * when PostgreSQL rejects a row, or the IR needs Flow's row program, the object is read row by
- * row instead, which names the line of each bad row and applies errorHandling.onRowError.
+ * Stages one object into the stage table. Plain files go to COPY (FORMAT csv) as they are.
+ * When PostgreSQL rejects a row, or the IR needs Flow's row program, the object is read row by
+ * row instead. That path names the line of each bad row and applies errorHandling.onRowError.
  */
 export async function stageObject(input: StageInput, object: SourceObject): Promise<StagedObject> {
   const source = input.ir.source as S3CsvSourceNode;

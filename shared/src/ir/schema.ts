@@ -148,7 +148,7 @@ export const targetNodeSchema = z
 
 export const errorHandlingSchema = z
   .object({
-    /** What a row that fails casting or validation does. Default quarantine. */
+    /** Handling of a row that fails casting or validation. Default quarantine. */
     onRowError: z.enum(['quarantine', 'skip', 'fail']).default('quarantine'),
     /** Largest share (0 to 1) of rows a run may quarantine or skip before it fails. Default 0.1. */
     maxErrorRatio: z.number().min(0).max(1).default(0.1),

@@ -43,7 +43,11 @@ export async function listSourceObjects(s3: S3Client, bucket: string, source: S3
     continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (continuationToken);
 
-  return objects.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return objects.sort((a, b) => {
+    const byTime = a.lastModified.getTime() - b.lastModified.getTime();
+    if (byTime !== 0) return byTime;
+    return a.key.localeCompare(b.key);
+  });
 }
 
 /** Missing buckets and denied access are not transient: they need a fix to the connector or the bucket. */
@@ -73,7 +77,7 @@ export interface ParseProgress {
   lastRecordLine: number;
 }
 
-/** A CSV parser for the source's dialect that emits `{ record, info }` with the line number. */
+/** Creates a CSV parser for the source's dialect; it emits `{ record, info }` with the line number. */
 export function createCsvParser(source: S3CsvSourceNode, progress: ParseProgress): Parser {
   const dialect = source.csv;
   return parse({

@@ -46,7 +46,7 @@ export function viewsBlockSwap(schema: string, table: string, views: string[]) {
 /**
  * Puts the shadow table in place of the live one inside the caller's transaction: two
  * renames and a drop, then sequences and index names are moved over. Readers that query the
- * table meanwhile wait for the commit and then read the new table; none sees it missing.
+ * table meanwhile wait for the commit and then read the new table, so no query finds it missing.
  */
 export async function swapShadowTable(client: PoolClient, schema: string, table: string): Promise<void> {
   const shadow = shadowTableName(table);

@@ -30,7 +30,7 @@ export interface MergeResult {
  * Moves the staged rows into the target with one INSERT ... ON CONFLICT. A row whose key exists
  * with identical values is left alone, so reloading a mostly unchanged file writes little.
  * Most files repeat no key, so the plain statement runs first. When it meets a key twice,
- * PostgreSQL raises a cardinality violation; the statement is then undone and rerun with
+ * PostgreSQL raises a cardinality violation. The statement is then undone and rerun with
  * DISTINCT ON, which keeps the last row of each key in file order.
  */
 export async function upsertFromStage(

@@ -3,11 +3,11 @@ import type { PoolClient } from '../../db/pool.ts';
 import { STAGE_TABLE } from './upsert-target.ts';
 
 /**
- * The high-water mark of a pipeline, as text in the column's canonical form; null before the
- * first load, and when the mark was kept for another column than the IR names now.
+ * Reads the high-water mark of a pipeline, as text in the column's canonical form. Returns null
+ * before the first load, and when the stored mark belongs to another column than the IR names.
  */
 export async function readWatermark(client: PoolClient, pipelineId: string, column: string): Promise<string | null> {
-  // FOR UPDATE holds the mark until commit, so a second writer cannot advance it meanwhile.
+  // FOR UPDATE locks the mark until commit, so a second writer cannot advance it meanwhile.
   const result = await client.query<{ value: string | null; column: string }>(
     'SELECT value, column_name AS column FROM flow.pipeline_watermarks WHERE pipeline_id = $1 FOR UPDATE',
     [pipelineId],
