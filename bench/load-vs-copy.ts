@@ -55,7 +55,7 @@ async function runPipeline(tenant: Tenant, pipelineId: string): Promise<{ second
   const producer = context.kafka.producer();
   await producer.connect();
   const requestId = randomUUID();
-  await publishRunRequest(producer, { requestId, tenantId: tenant.id, pipelineId, trigger: 'manual', requestedAt: new Date().toISOString() });
+  await publishRunRequest(producer, context.topics.runRequests, { requestId, tenantId: tenant.id, pipelineId, trigger: 'manual', requestedAt: new Date().toISOString() });
   await producer.disconnect();
   for (;;) {
     const found = await pool.query(

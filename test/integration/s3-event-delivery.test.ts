@@ -1,7 +1,7 @@
 import { GetQueueUrlCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_REASON_HEADER, Topic } from '../../shared/src/kafka/topics.ts';
+import { DEAD_LETTER_REASON_HEADER } from '../../shared/src/kafka/topics.ts';
 import { customersCsvText } from '../../scripts/lib/customers-csv.ts';
 import { allRuns, createCustomerPipeline, putObject, startFlow, uniqueSuffix, waitForFinishedRuns, type FlowHarness } from '../support/harness.ts';
 
@@ -99,7 +99,7 @@ describe('S3 event delivery', () => {
     const marker = `not-json-${uniqueSuffix()}`;
     const consumer = harness.context.kafka.consumer({ groupId: `test-dlq-${uniqueSuffix()}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: Topic.deadLetter, fromBeginning: true });
+    await consumer.subscribe({ topic: harness.context.topics.deadLetter, fromBeginning: true });
     const found = new Promise<{ value: string; reason: string }>((resolve) => {
       void consumer.run({
         eachMessage: async ({ message }) => {

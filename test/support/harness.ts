@@ -36,8 +36,12 @@ export interface FlowHarness {
 /** Starts the runner and the S3 bridge in this process, on an SQS queue of their own. */
 export async function startFlow(options: { services?: Array<'runner' | 's3-bridge'> } = {}): Promise<FlowHarness> {
   const queueName = `flow-test-${uniqueSuffix()}`;
+  // A namespace of its own gives the harness its own topics and consumer groups, so runners of
+  // other test files or processes never take its run requests.
   const context = await createServiceContext('test', {
     ...process.env,
+    FLOW_KAFKA_NAMESPACE: `flowtest-${uniqueSuffix()}`,
+    FLOW_TOPIC_PARTITIONS: '3',
     FLOW_S3_EVENTS_QUEUE: queueName,
     FLOW_SQS_WAIT_SECONDS: '1',
     FLOW_LOG_LEVEL: process.env.FLOW_TEST_LOG_LEVEL ?? 'fatal',
@@ -57,6 +61,15 @@ export async function startFlow(options: { services?: Array<'runner' | 's3-bridg
       await stopAll(context, services);
       s3.destroy();
       sqs.destroy();
+      // The namespace's topics and groups belong to this harness alone; leave the broker clean.
+      const admin = context.kafka.admin();
+      await admin.connect();
+      try {
+        await admin.deleteGroups(Object.values(context.groups)).catch(() => undefined);
+        await admin.deleteTopics({ topics: Object.values(context.topics) }).catch(() => undefined);
+      } finally {
+        await admin.disconnect();
+      }
     },
   };
 }

@@ -12,7 +12,7 @@ describe('run replay', () => {
   beforeAll(async () => {
     // Runner only: without the S3 bridge an upload starts no run, so each test starts its own.
     flow = await startFlow({ services: ['runner'] });
-    api = await startApiHarness();
+    api = await startApiHarness({ context: flow.context });
   });
 
   afterAll(async () => {

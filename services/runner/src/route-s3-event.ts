@@ -13,7 +13,7 @@ import { s3RunRequestId, type S3Event } from '@flow/shared/s3/s3-event';
  * from the event, so a redelivered event yields the same id and no second run.
  */
 export async function routeS3Event(
-  deps: { pool: Pool; producer: Producer; logger: Logger },
+  deps: { pool: Pool; producer: Producer; logger: Logger; runRequestsTopic: string },
   event: S3Event,
 ): Promise<number> {
   const pipelines = await findPipelinesBoundTo(deps.pool, event.bucket, event.key);
@@ -26,7 +26,7 @@ export async function routeS3Event(
     if (event.key.startsWith(source.archivePrefix)) continue;
     if (!matchesGlob(event.key.slice(source.keyPrefix.length), source.glob)) continue;
 
-    await publishRunRequest(deps.producer, {
+    await publishRunRequest(deps.producer, deps.runRequestsTopic, {
       requestId: s3RunRequestId(pipeline.id, event),
       tenantId: pipeline.tenantId,
       pipelineId: pipeline.id,

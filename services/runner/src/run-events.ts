@@ -1,5 +1,4 @@
 import type { Producer } from 'kafkajs';
-import { Topic } from '@flow/shared/kafka/topics';
 import type { RunStatus } from '@flow/shared/runs/run-store';
 
 export interface RunEvent {
@@ -15,7 +14,7 @@ export interface RunEvent {
   errorMessage?: string;
 }
 
-/** Publishes a run's state change on flow.run-events, keyed by run id. */
-export async function publishRunEvent(producer: Producer, event: RunEvent): Promise<void> {
-  await producer.send({ topic: Topic.runEvents, messages: [{ key: event.runId, value: JSON.stringify(event) }] });
+/** Publishes a run's state change on the run-events topic, keyed by run id. */
+export async function publishRunEvent(producer: Producer, topic: string, event: RunEvent): Promise<void> {
+  await producer.send({ topic, messages: [{ key: event.runId, value: JSON.stringify(event) }] });
 }

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Producer } from 'kafkajs';
 import { raiseAlert } from '@flow/shared/alerts/alert-store';
 import type { FlowConfig } from '@flow/shared/config/env';
+import type { FlowTopics } from '@flow/shared/kafka/topics';
 import { loadConnectorWithSecrets } from '@flow/shared/connectors/connector-store';
 import { connectS3 } from '@flow/shared/connectors/s3-connector';
 import { requireDataset } from '@flow/shared/datasets/dataset-store';
@@ -23,6 +24,7 @@ import type { RunnerMetrics } from './runner-metrics.ts';
 
 export interface ExecutorDeps {
   config: FlowConfig;
+  topics: FlowTopics;
   pool: Pool;
   producer: Producer;
   logger: Logger;
@@ -66,7 +68,7 @@ export async function executeRunRequest(deps: ExecutorDeps, request: RunRequest)
             error_code = NULL, error_message = NULL WHERE id = $1`,
     [run.id, pipeline.currentIrVersion],
   );
-  await publishRunEvent(deps.producer, { runId: run.id, tenantId: run.tenantId, pipelineId: run.pipelineId, status: 'running', at: new Date().toISOString() });
+  await publishRunEvent(deps.producer, deps.topics.runEvents, { runId: run.id, tenantId: run.tenantId, pipelineId: run.pipelineId, status: 'running', at: new Date().toISOString() });
   logger.info({ ir_version: pipeline.currentIrVersion, trigger: request.trigger }, 'run started');
   const started = performance.now();
 
@@ -112,7 +114,7 @@ export async function executeRunRequest(deps: ExecutorDeps, request: RunRequest)
       },
       'run succeeded',
     );
-    await publishRunEvent(deps.producer, {
+    await publishRunEvent(deps.producer, deps.topics.runEvents, {
       runId: run.id,
       tenantId: run.tenantId,
       pipelineId: run.pipelineId,
@@ -325,7 +327,7 @@ async function finishPlain(deps: ExecutorDeps, run: Run, status: 'succeeded' | '
   );
   deps.metrics.runs.inc({ status });
   logger.info({ status, reason }, `run ${status}`);
-  await publishRunEvent(deps.producer, { runId: run.id, tenantId: run.tenantId, pipelineId: run.pipelineId, status, at: new Date().toISOString() });
+  await publishRunEvent(deps.producer, deps.topics.runEvents, { runId: run.id, tenantId: run.tenantId, pipelineId: run.pipelineId, status, at: new Date().toISOString() });
 }
 
 /** Records a failed run and raises its alerts. Throws only when even that fails, so Kafka redelivers. */
@@ -369,7 +371,7 @@ async function finishFailed(
   deps.metrics.failures.inc({ stage: isEmpty ? 'source' : 'load', code });
   if (isEmpty) logger.warn({ error_code: code }, 'empty source guard aborted the run');
   logger.error({ err: error, error_code: code }, 'run failed');
-  await publishRunEvent(deps.producer, {
+  await publishRunEvent(deps.producer, deps.topics.runEvents, {
     runId: run.id,
     tenantId: run.tenantId,
     pipelineId: run.pipelineId,

@@ -1,7 +1,6 @@
 import type { Consumer, EachMessagePayload, Producer } from 'kafkajs';
 import { z } from 'zod';
 import { sendToDeadLetter } from '@flow/shared/kafka/dead-letter';
-import { ConsumerGroup, Topic } from '@flow/shared/kafka/topics';
 import { LogField, type Logger } from '@flow/shared/logging/logger';
 import type { RunningService, ServiceContext } from '@flow/shared/runtime/service-context';
 import { runRequestSchema } from '@flow/shared/runs/run-request';
@@ -20,7 +19,7 @@ const HEARTBEAT_INTERVAL_MS = 3_000;
 async function parseOrDeadLetter<T>(
   schema: z.ZodType<T>,
   payload: EachMessagePayload,
-  deps: { producer: Producer; logger: Logger; metrics: RunnerMetrics },
+  deps: { producer: Producer; logger: Logger; metrics: RunnerMetrics; deadLetterTopic: string },
 ): Promise<T | undefined> {
   const text = payload.message.value?.toString('utf8') ?? '';
   let reason: string;
@@ -31,7 +30,7 @@ async function parseOrDeadLetter<T>(
   } catch (error) {
     reason = `not JSON: ${(error as Error).message}`;
   }
-  await sendToDeadLetter(deps.producer, payload, reason);
+  await sendToDeadLetter(deps.producer, deps.deadLetterTopic, payload, reason);
   deps.metrics.deadLettered.inc({ topic: payload.topic });
   deps.logger.warn(
     { [LogField.topic]: payload.topic, [LogField.partition]: payload.partition, [LogField.offset]: payload.message.offset, reason },
@@ -63,10 +62,10 @@ export async function startRunner(context: ServiceContext): Promise<RunningServi
   const producer = context.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
 
-  const router: Consumer = context.kafka.consumer({ groupId: ConsumerGroup.router, sessionTimeout: 30_000 });
+  const router: Consumer = context.kafka.consumer({ groupId: context.groups.router, sessionTimeout: 30_000 });
   // A run may take minutes: the session survives on timer heartbeats and a rebalance waits up to 10 minutes.
   const executor: Consumer = context.kafka.consumer({
-    groupId: ConsumerGroup.runner,
+    groupId: context.groups.runner,
     sessionTimeout: 60_000,
     rebalanceTimeout: 600_000,
     heartbeatInterval: HEARTBEAT_INTERVAL_MS,
@@ -78,12 +77,12 @@ export async function startRunner(context: ServiceContext): Promise<RunningServi
   }
 
   await router.connect();
-  await router.subscribe({ topic: Topic.s3Events, fromBeginning: true });
+  await router.subscribe({ topic: context.topics.s3Events, fromBeginning: true });
   await router.run({
     eachMessage: async (payload) => {
-      const event = await parseOrDeadLetter(s3EventSchema, payload, { producer, logger, metrics });
+      const event = await parseOrDeadLetter(s3EventSchema, payload, { producer, logger, metrics, deadLetterTopic: context.topics.deadLetter });
       if (!event) return;
-      const routed = await routeS3Event({ pool: context.pool, producer, logger }, event);
+      const routed = await routeS3Event({ pool: context.pool, producer, logger, runRequestsTopic: context.topics.runRequests }, event);
       metrics.routed.inc({ outcome: routed > 0 ? 'routed' : 'unbound' });
       // Archived objects land in the bucket too, so unbound events are routine and logged at debug.
       if (routed === 0) logger.debug({ [LogField.bucket]: event.bucket, [LogField.key]: event.key }, 'no pipeline is bound to this object');
@@ -91,13 +90,13 @@ export async function startRunner(context: ServiceContext): Promise<RunningServi
   });
 
   await executor.connect();
-  await executor.subscribe({ topic: Topic.runRequests, fromBeginning: true });
+  await executor.subscribe({ topic: context.topics.runRequests, fromBeginning: true });
   await executor.run({
     partitionsConsumedConcurrently: context.config.FLOW_RUNNER_CONCURRENCY,
     eachMessage: async (payload) => {
-      const request = await parseOrDeadLetter(runRequestSchema, payload, { producer, logger, metrics });
+      const request = await parseOrDeadLetter(runRequestSchema, payload, { producer, logger, metrics, deadLetterTopic: context.topics.deadLetter });
       if (!request) return;
-      await withHeartbeats(payload, () => executeRunRequest({ config: context.config, pool: context.pool, producer, logger, metrics }, request));
+      await withHeartbeats(payload, () => executeRunRequest({ config: context.config, topics: context.topics, pool: context.pool, producer, logger, metrics }, request));
     },
   });
 

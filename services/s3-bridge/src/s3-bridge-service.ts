@@ -9,7 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Producer } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { createS3Client, createSqsClient } from '@flow/shared/aws/clients';
-import { DEAD_LETTER_REASON_HEADER, Topic } from '@flow/shared/kafka/topics';
+import { DEAD_LETTER_REASON_HEADER, type FlowTopics } from '@flow/shared/kafka/topics';
 import { LogField, type Logger } from '@flow/shared/logging/logger';
 import type { RunningService, ServiceContext } from '@flow/shared/runtime/service-context';
 import { parseS3Notification, type S3Event } from '@flow/shared/s3/s3-event';
@@ -41,7 +41,7 @@ function createMetrics(context: ServiceContext): BridgeMetrics {
  */
 async function forwardMessage(
   message: Message,
-  deps: { sqs: SQSClient; s3: S3Client; producer: Producer; queueUrl: string; logger: Logger; metrics: BridgeMetrics },
+  deps: { sqs: SQSClient; s3: S3Client; producer: Producer; queueUrl: string; logger: Logger; metrics: BridgeMetrics; topics: FlowTopics },
 ): Promise<void> {
   const { producer, logger, metrics } = deps;
   const body = message.Body ?? '';
@@ -61,7 +61,7 @@ async function forwardMessage(
   } catch (error) {
     if (!(error instanceof SyntaxError) && (error as Error).name !== 'ZodError') throw error;
     await producer.send({
-      topic: Topic.deadLetter,
+      topic: deps.topics.deadLetter,
       acks: -1,
       messages: [{ key: message.MessageId ?? null, value: body, headers: { [DEAD_LETTER_REASON_HEADER]: `not an S3 event notification: ${(error as Error).message.slice(0, 500)}`, 'flow-origin': 'sqs' } }],
     });
@@ -72,7 +72,7 @@ async function forwardMessage(
 
   if (events.length > 0) {
     await producer.send({
-      topic: Topic.s3Events,
+      topic: deps.topics.s3Events,
       acks: -1,
       messages: events.map((event) => ({ key: `${event.bucket}/${event.key}`, value: JSON.stringify(event) })),
     });
@@ -114,7 +114,7 @@ export async function startS3Bridge(context: ServiceContext): Promise<RunningSer
         for (const message of received.Messages ?? []) {
           metrics.received.inc();
           try {
-            await forwardMessage(message, { sqs, s3, producer, queueUrl, logger, metrics });
+            await forwardMessage(message, { sqs, s3, producer, queueUrl, logger, metrics, topics: context.topics });
           } catch (error) {
             metrics.failures.inc({ stage: 'forward' });
             logger.error({ err: error, sqs_message_id: message.MessageId }, 'forwarding an SQS message failed; SQS will deliver it again');

@@ -21,6 +21,14 @@ const envSchema = z.object({
     .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean)),
   /** Kafka client id prefix; each service appends its own name. */
   KAFKA_CLIENT_ID: z.string().min(1).default('flow'),
+  /**
+   * Prefix of Flow's topics and consumer groups (`<namespace>.run-requests`, `<namespace>-runner`).
+   * Installations or test runs that share a broker use different namespaces. Default "flow".
+   */
+  FLOW_KAFKA_NAMESPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'must be 1 to 40 lower-case letters, digits, "_" or "-", starting with a letter')
+    .default('flow'),
   /** Partitions for Flow's own topics when a service creates them. Default 6. */
   FLOW_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   /** Replication factor for Flow's own topics. Default 1, for a single-node broker. */

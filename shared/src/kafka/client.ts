@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { FlowConfig } from '../config/env.ts';
 import type { Logger } from '../logging/logger.ts';
-import { Topic } from './topics.ts';
+import { flowTopics } from './topics.ts';
 
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -58,13 +58,13 @@ export function createKafka(
 /** Creates Flow's own topics when they are missing; safe to call from every service. */
 export async function ensureFlowTopics(
   kafka: Kafka,
-  config: Pick<FlowConfig, 'FLOW_TOPIC_PARTITIONS' | 'FLOW_TOPIC_REPLICATION_FACTOR'>,
+  config: Pick<FlowConfig, 'FLOW_TOPIC_PARTITIONS' | 'FLOW_TOPIC_REPLICATION_FACTOR' | 'FLOW_KAFKA_NAMESPACE'>,
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = Object.values(Topic).filter((topic) => !existing.has(topic));
+    const missing = Object.values(flowTopics(config.FLOW_KAFKA_NAMESPACE)).filter((topic) => !existing.has(topic));
     if (missing.length === 0) return;
     await admin.createTopics({
       waitForLeaders: true,

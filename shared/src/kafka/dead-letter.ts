@@ -1,5 +1,5 @@
 import type { KafkaMessage, Producer } from 'kafkajs';
-import { DEAD_LETTER_REASON_HEADER, Topic } from './topics.ts';
+import { DEAD_LETTER_REASON_HEADER } from './topics.ts';
 
 /**
  * Sends a message that could not be parsed to the dead-letter topic, with the reason and
@@ -7,11 +7,12 @@ import { DEAD_LETTER_REASON_HEADER, Topic } from './topics.ts';
  */
 export async function sendToDeadLetter(
   producer: Producer,
+  deadLetterTopic: string,
   origin: { topic: string; partition: number; message: KafkaMessage },
   reason: string,
 ): Promise<void> {
   await producer.send({
-    topic: Topic.deadLetter,
+    topic: deadLetterTopic,
     acks: -1,
     messages: [
       {

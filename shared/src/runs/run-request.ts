@@ -1,6 +1,5 @@
 import type { Producer } from 'kafkajs';
 import { z } from 'zod';
-import { Topic } from '../kafka/topics.ts';
 
 export const runTriggers = ['s3_event', 'manual', 'replay', 'mcp'] as const;
 export type RunTrigger = (typeof runTriggers)[number];
@@ -30,9 +29,10 @@ export const runRequestSchema = z.object({
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 
-export async function publishRunRequest(producer: Producer, request: RunRequest): Promise<void> {
+/** Sends a run request to the run-requests topic of the process's namespace, keyed by pipeline id. */
+export async function publishRunRequest(producer: Producer, topic: string, request: RunRequest): Promise<void> {
   await producer.send({
-    topic: Topic.runRequests,
+    topic,
     acks: -1,
     messages: [{ key: request.pipelineId, value: JSON.stringify(request), headers: { 'flow-request-id': request.requestId } }],
   });

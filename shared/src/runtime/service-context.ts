@@ -5,6 +5,7 @@ import { createPool, type Pool } from '../db/pool.ts';
 import { migrate } from '../db/migrate.ts';
 import { createKafka, ensureFlowTopics } from '../kafka/client.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { flowGroups, flowTopics, type FlowGroups, type FlowTopics } from '../kafka/topics.ts';
 
 /** What every service receives: configuration, a logger, the database pool, Kafka and metrics. */
 export interface ServiceContext {
@@ -13,6 +14,9 @@ export interface ServiceContext {
   pool: Pool;
   kafka: Kafka;
   metrics: Registry;
+  /** Flow's topics and consumer groups in the configured namespace. */
+  topics: FlowTopics;
+  groups: FlowGroups;
 }
 
 /** A started service; `stop` ends its work and releases what it holds. */
@@ -37,7 +41,15 @@ export async function createServiceContext(processName: string, env: NodeJS.Proc
 
   await migrate(config.DATABASE_URL, logger);
   await ensureFlowTopics(kafka, config);
-  return { config, logger, pool, kafka, metrics };
+  return {
+    config,
+    logger,
+    pool,
+    kafka,
+    metrics,
+    topics: flowTopics(config.FLOW_KAFKA_NAMESPACE),
+    groups: flowGroups(config.FLOW_KAFKA_NAMESPACE),
+  };
 }
 
 /** Stops the services in reverse order, then closes the pool; logs and keeps going on errors. */

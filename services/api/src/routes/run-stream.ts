@@ -25,7 +25,7 @@ const KEEP_ALIVE_INTERVAL_MS = 15_000;
  */
 export function registerRunStreamRoute(app: FastifyInstance, { context }: ApiDependencies): void {
   const { pool } = context;
-  const hub = new RunEventHub(context.kafka, context.logger.child({ service: 'api' }));
+  const hub = new RunEventHub(context.kafka, context.logger.child({ service: 'api' }), context.topics.runEvents);
   app.addHook('onClose', async () => {
     await hub.stop();
   });

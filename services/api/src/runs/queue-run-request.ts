@@ -17,7 +17,7 @@ export async function queueRunRequest(
   const fields = { pipeline_id: request.pipelineId, run_id: run.id, request_id: request.requestId, trigger: request.trigger };
 
   try {
-    await publishRunRequest(producer, request);
+    await publishRunRequest(producer, context.topics.runRequests, request);
   } catch (error) {
     const message = `Publishing the run request to Kafka failed: ${error instanceof Error ? error.message : String(error)}`;
     logger.error({ ...fields, err: error }, 'run request publish failed');

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
 import { z } from 'zod';
-import { Topic } from '@flow/shared/kafka/topics';
 import type { Logger } from '@flow/shared/logging/logger';
 
 /** A message on flow.run-events, as the runner publishes it; extra fields are kept. */
@@ -29,14 +28,16 @@ type Listener = (event: RunEventMessage) => void;
 export class RunEventHub {
   private readonly kafka: Kafka;
   private readonly logger: Logger;
+  private readonly topic: string;
   private readonly listeners = new Map<string, Set<Listener>>();
   private consumer: Consumer | undefined;
   private starting: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(kafka: Kafka, logger: Logger) {
+  constructor(kafka: Kafka, logger: Logger, topic: string) {
     this.kafka = kafka;
     this.logger = logger;
+    this.topic = topic;
   }
 
   /** Calls `listener` with each event of the run until the returned function is called. */
@@ -54,7 +55,7 @@ export class RunEventHub {
   /** Joins the consumer group once; a failure is logged, and subscribers fall back to polling. */
   start(): Promise<void> {
     this.starting ??= this.connect().catch((error: unknown) => {
-      this.logger.error({ err: error, topic: Topic.runEvents }, 'run event consumer failed to start');
+      this.logger.error({ err: error, topic: this.topic }, 'run event consumer failed to start');
       this.starting = undefined;
     });
     return this.starting;
@@ -72,18 +73,18 @@ export class RunEventHub {
     const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topic: Topic.runEvents, fromBeginning: false });
+    await consumer.subscribe({ topic: this.topic, fromBeginning: false });
     await consumer.run({
       eachMessage: async ({ message, partition }) => {
         const parsed = runEventMessageSchema.safeParse(safeJson(message.value?.toString('utf8')));
         if (!parsed.success) {
-          this.logger.warn({ topic: Topic.runEvents, partition, offset: message.offset }, 'run event ignored: not a run event');
+          this.logger.warn({ topic: this.topic, partition, offset: message.offset }, 'run event ignored: not a run event');
           return;
         }
         for (const listener of this.listeners.get(parsed.data.runId) ?? []) listener(parsed.data);
       },
     });
-    this.logger.info({ topic: Topic.runEvents, group_id: groupId }, 'run event consumer started');
+    this.logger.info({ topic: this.topic, group_id: groupId }, 'run event consumer started');
   }
 }
 

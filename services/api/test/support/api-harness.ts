@@ -28,9 +28,15 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /**
  * Builds the API on a fresh service context against the local stack. With `logStream`, the
- * API logs every line at debug level to that stream, so a test can read what it logged.
+ * API logs every line at debug level to that stream, so a test can read what it logged. With
+ * `context`, the API shares the context of a runner the test started, and so its Kafka namespace.
  */
-export async function startApiHarness(options: { logStream?: Writable } = {}): Promise<ApiHarness> {
+export async function startApiHarness(options: { logStream?: Writable; context?: ServiceContext } = {}): Promise<ApiHarness> {
+  if (options.context) {
+    const app = buildApiApp(options.context);
+    await app.ready();
+    return { context: options.context, app, close: async () => void (await app.close()) };
+  }
   const created = await createServiceContext('api-test', { ...process.env, FLOW_LOG_LEVEL: process.env.FLOW_LOG_LEVEL ?? 'warn' });
   const context = options.logStream ? { ...created, logger: pino({ level: 'debug' }, options.logStream) } : created;
   const app = buildApiApp(context);
