@@ -22,8 +22,6 @@ type Listener = (event: RunEventMessage) => void;
  * Reads flow.run-events with one consumer per API process and hands each event to the
  * subscribers of its run. The consumer group is unique to the process, so every API process
  * receives every event. It starts at the latest offset and joins on the first subscription.
- * NOTE: the group's committed offsets stay on the broker after the process exits until the
- * broker's offsets.retention.minutes expires them.
  */
 export class RunEventHub {
   private readonly kafka: Kafka;
@@ -74,7 +72,10 @@ export class RunEventHub {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: false });
+    // No offsets are committed: the group lives as long as the process, and a committed offset
+    // would leave an abandoned group behind for the lag monitor to report.
     await consumer.run({
+      autoCommit: false,
       eachMessage: async ({ message, partition }) => {
         const parsed = runEventMessageSchema.safeParse(safeJson(message.value?.toString('utf8')));
         if (!parsed.success) {
