@@ -27,14 +27,29 @@ export const getFlowHealth = defineFlowTool({
   },
 });
 
+const groupLagSchema = z.looseObject({
+  groupId: z.string(),
+  status: z.string().describe('OK, WARN, STALL or STOP, as the lag monitor rates the group.'),
+  state: z.string().describe('Consumer-group state, such as Stable or Empty.'),
+  totalLagMessages: z.number().describe('Messages not consumed yet, over all partitions.'),
+  maxLagSeconds: z.number().nullable().describe('Age of the oldest unconsumed message, in seconds; null when unknown.'),
+  partitions: z.array(z.unknown()).describe('Committed offset, log-end offset and lag per topic and partition.'),
+});
+
+const lagReportSchema = z.looseObject({
+  sampledAt: z.string().nullable().describe('Time of the lag monitor\'s newest refresh; null before the first one.'),
+  groups: z.array(groupLagSchema),
+});
+
 export const getFlowLag = defineFlowTool({
   name: 'getFlowLag',
   title: 'Get Flow consumer lag',
   description:
-    'Returns the Kafka consumer-group lag of Flow\'s consumers (committed offset against log-end offset per topic and partition). ' +
+    'Returns the Kafka consumer-group lag of Flow\'s consumers as the lag monitor last sampled it: per group its status, ' +
+    'messages behind and the age of the oldest unconsumed message, and per partition the committed and log-end offsets. ' +
     'Same as GET /api/v1/streams/lag. Growing lag means runs or CDC batches are falling behind.',
   input: z.object({}).strict(),
-  output: z.looseObject({}).describe('The lag report as GET /api/v1/streams/lag returns it.'),
+  output: lagReportSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
   async handle(_input, { api }) {
     let body: unknown;
@@ -50,7 +65,15 @@ export const getFlowLag = defineFlowTool({
       }
       throw error;
     }
-    const report = z.looseObject({}).parse(body);
-    return { structured: report, summary: `Consumer lag report:\n${JSON.stringify(report, null, 2)}` };
+
+    const report = lagReportSchema.parse(body);
+    if (report.groups.length === 0) {
+      return { structured: report, summary: 'No lag samples yet: the lag monitor has not stored a refresh.' };
+    }
+    const lines = report.groups.map((group) => {
+      const age = group.maxLagSeconds === null ? 'age unknown' : `oldest ${group.maxLagSeconds} s old`;
+      return `- ${group.groupId}: ${group.status}, ${group.state}, ${group.totalLagMessages} message(s) behind, ${age}`;
+    });
+    return { structured: report, summary: `Consumer lag sampled at ${report.sampledAt ?? 'unknown time'}:\n${lines.join('\n')}` };
   },
 });
