@@ -121,9 +121,8 @@ describe('S3 connectors', () => {
     expect(stored.rowCount).toBe(0);
   });
 
-  // moto 5.2.1 checks trust policies only with its IAM authentication on, and the local stack
-  // starts it with authentication off, so AssumeRole succeeds with any external id.
-  it.todo('fails at assume_role for a wrong external id');
+  // The shared moto server checks no trust policy, so a wrong external id is tested against a
+  // moto server with IAM authentication on, in test/integration/connector-trust-policy.test.ts.
 
   it('rejects an unknown connector type', async () => {
     const response = await send('POST', '/api/v1/connectors', { name: 'ftp', type: 'ftp', authMethod: 'default', bucket });
