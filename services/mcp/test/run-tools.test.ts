@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customersCsvText } from '../../../scripts/lib/customers-csv.ts';
+import { createPipeline } from '@flow/shared/pipelines/pipeline-store';
 import { putObject } from '../../../test/support/harness.ts';
 import {
   callTool,
@@ -160,6 +161,42 @@ describe('mcp run tools', () => {
       .structuredContent as unknown as DeadLetterShape;
     expect(replayReport.run?.status).toBe('succeeded');
     expect(replayReport.deadLetter.rows.map((row) => row.lineNumber)).toEqual(['3', '5']);
+  });
+
+  it('sends progress while waiting', async () => {
+    const tenant = await createTenantPipeline(system);
+    await connect(tenant);
+    await putObject(system.flow, tenant.bucket, `${tenant.prefix}customers.csv`, customersCsvText(10));
+    const messages: string[] = [];
+
+    // With onprogress the client sends a progress token. The first poll follows the POST at once,
+    // while the run is still queued, so the server sends at least one notification.
+    const result = await session.client.callTool(
+      { name: 'runFlowPipeline', arguments: { pipelineId: tenant.pipelineId, wait: true } },
+      undefined,
+      { onprogress: (progress) => messages.push(progress.message ?? '') },
+    );
+
+    expect(result.isError).toBeFalsy();
+    expect((result.structuredContent as unknown as StartedRun).status).toBe('succeeded');
+    expect(messages.length).toBeGreaterThanOrEqual(1);
+    expect(messages[0]).toMatch(/^run [0-9a-f-]{36} is (queued|running)$/);
+  });
+
+  it('rejects a run of another pipeline', async () => {
+    const tenant = await createTenantPipeline(system);
+    await connect(tenant);
+    const current = await callTool(session, 'getFlowPipelineIr', { pipelineId: tenant.pipelineId });
+    const ir = (current.structuredContent as { ir: Record<string, unknown> }).ir;
+    const sibling = await createPipeline(system.flow.context.pool, system.flow.context.config, tenant.tenant.id, { name: 'customers-copy', ir });
+    const run = (await callTool(session, 'runFlowPipeline', { pipelineId: sibling.id })).structuredContent as unknown as StartedRun;
+
+    const result = await callTool(session, 'inspectFlowError', { pipelineId: tenant.pipelineId, runId: run.runId });
+
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe(
+      `RUN_PIPELINE_MISMATCH: Run ${run.runId} belongs to pipeline ${sibling.id}, not ${tenant.pipelineId}. Pass that pipeline id.`,
+    );
   });
 
   it('reports a pipeline without failed runs', async () => {
