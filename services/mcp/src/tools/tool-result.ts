@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ZodError } from 'zod';
 import { FlowApiError } from '../flow-api-client.ts';
 
 /** A tool's output: the structured result its outputSchema describes and a short text summary. */
@@ -51,9 +52,17 @@ export function toSuccessResult(output: ToolOutput): CallToolResult {
 
 /** Converts an error from a tool handler to an `isError` result whose text leads with the error code. */
 export function toErrorResult(error: unknown): CallToolResult {
-  let text: string;
-  if (error instanceof FlowApiError) text = formatApiError(error);
-  else if (error instanceof ToolInputError) text = `${error.code}: ${error.message}`;
-  else text = `INTERNAL: ${error instanceof Error ? error.message : String(error)}`;
-  return { content: [{ type: 'text', text }], isError: true };
+  return { content: [{ type: 'text', text: errorText(error) }], isError: true };
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof FlowApiError) return formatApiError(error);
+  if (error instanceof ToolInputError) return `${error.code}: ${error.message}`;
+
+  // The tools parse every API response, so a ZodError means the API returned another shape.
+  if (error instanceof ZodError) {
+    const issues = error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+    return `API_INVALID_RESPONSE: The Flow API returned a body of an unexpected shape (${issues}). Check that the API and the MCP server are the same Flow version.`;
+  }
+  return `INTERNAL: ${error instanceof Error ? error.message : String(error)}`;
 }
