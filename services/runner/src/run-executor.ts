@@ -43,7 +43,10 @@ const terminalStatuses = new Set(['succeeded', 'failed', 'skipped']);
  * running again when its run finished, and restarted when it was interrupted. Data errors
  * end the run as failed; transient errors retry with backoff, then fail the run.
  */
-export async function executeRunRequest(deps: ExecutorDeps, request: RunRequest): Promise<Run['status']> {
+export async function executeRunRequest(deps: ExecutorDeps, request: RunRequest): Promise<Run['status'] | 'pipeline_missing'> {
+  // A request for a pipeline of no tenant (deleted, or never there) can have no run row.
+  const owner = await getPipeline(deps.pool, request.tenantId, request.pipelineId);
+  if (!owner) return 'pipeline_missing';
   const run = await recordRunRequest(deps.pool, request);
   const logger = deps.logger.child({
     [LogField.tenant]: request.tenantId,
@@ -57,11 +60,7 @@ export async function executeRunRequest(deps: ExecutorDeps, request: RunRequest)
   }
   if (run.status === 'running') logger.warn({ attempt: run.attempt }, 'restarting interrupted run');
 
-  const pipeline = await getPipeline(deps.pool, request.tenantId, request.pipelineId);
-  if (!pipeline) {
-    await finishFailed(deps, run, undefined, flowError('NOT_FOUND', `Pipeline "${request.pipelineId}" no longer exists.`), logger);
-    return 'failed';
-  }
+  const pipeline = owner;
 
   await deps.pool.query(
     `UPDATE flow.runs SET status = 'running', attempt = attempt + 1, started_at = clock_timestamp(), ir_version = $2,
@@ -166,7 +165,7 @@ async function executeOnce(
     // Phase 2: load every pending object in one transaction; the run row commits with the rows.
     await deps.pool.query('DELETE FROM flow.dead_letter_rows WHERE run_id = $1', [run.id]);
     const loadStarted = performance.now();
-    const result = await inTransaction(deps.pool, async (client) => {
+    const loadInTransaction = () => inTransaction(deps.pool, async (client) => {
       const loaded = await runBatchLoad({
         client,
         s3,
@@ -210,6 +209,7 @@ async function executeOnce(
       );
       return loaded;
     });
+    const result = await loadOrSetAside(loadInTransaction, { s3, source, pending, runId: run.id, replay: Boolean(request.replayOf), logger });
     const loadMs = Math.round(performance.now() - loadStarted);
 
     // Phase 3: archive after commit; a failure here leaves the rows committed and the files for the next run to archive.
@@ -227,6 +227,41 @@ async function executeOnce(
     return { status: 'succeeded', result, archived };
   } finally {
     s3.destroy();
+  }
+}
+
+/** Data errors that name the one object at fault; moving that object aside unblocks later runs. */
+const objectErrorCodes = new Set(['CSV_MALFORMED', 'ROW_INVALID']);
+
+/**
+ * Runs the load. When it fails on the contents of one object, that object is moved under
+ * `<archivePrefix>failed/<run id>/`, so that the files after it load on the next run instead of
+ * failing on it again and again, and the error says where the file went.
+ */
+async function loadOrSetAside<T>(
+  load: () => Promise<T>,
+  job: { s3: S3Client; source: S3CsvSourceNode; pending: SourceObject[]; runId: string; replay: boolean; logger: Logger },
+): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (job.replay || !isFlowError(error) || !objectErrorCodes.has(error.code)) throw error;
+    const key = (error.details as { key?: unknown } | undefined)?.key;
+    const object = job.pending.find((candidate) => candidate.key === key);
+    if (!object) throw error;
+    const failedKey = `${job.source.archivePrefix}failed/${job.runId}/${object.key}`;
+    try {
+      await archiveObject(job.s3, object, failedKey);
+    } catch (moveError) {
+      job.logger.error({ err: moveError, [LogField.key]: object.key }, 'moving a rejected file aside failed; it stays under the prefix');
+      throw error;
+    }
+    job.logger.warn({ [LogField.key]: object.key, failed_key: failedKey }, 'rejected file moved aside');
+    throw flowError(
+      error.code as 'CSV_MALFORMED' | 'ROW_INVALID',
+      `${error.message.replace(/ Fix the file and upload it again\.$/, '')} The file was moved to s3://${object.bucket}/${failedKey} so that later runs can go on; fix it and upload it again.`,
+      { details: { ...(error.details as object), movedTo: failedKey }, cause: error },
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Consumer, EachMessagePayload, Producer } from 'kafkajs';
 import { z } from 'zod';
+import { isTransientError } from '@flow/shared/errors/retry';
 import { sendToDeadLetter } from '@flow/shared/kafka/dead-letter';
 import { LogField, type Logger } from '@flow/shared/logging/logger';
 import type { RunningService, ServiceContext } from '@flow/shared/runtime/service-context';
@@ -96,7 +97,29 @@ export async function startRunner(context: ServiceContext): Promise<RunningServi
     eachMessage: async (payload) => {
       const request = await parseOrDeadLetter(runRequestSchema, payload, { producer, logger, metrics, deadLetterTopic: context.topics.deadLetter });
       if (!request) return;
-      await withHeartbeats(payload, () => executeRunRequest({ config: context.config, topics: context.topics, pool: context.pool, producer, logger, metrics }, request));
+      const deps = { config: context.config, topics: context.topics, pool: context.pool, producer, logger, metrics };
+      const ids = {
+        [LogField.topic]: payload.topic,
+        [LogField.partition]: payload.partition,
+        [LogField.offset]: payload.message.offset,
+        [LogField.pipeline]: request.pipelineId,
+        [LogField.request]: request.requestId,
+      };
+      let reason: string;
+      try {
+        const outcome = await withHeartbeats(payload, () => executeRunRequest(deps, request));
+        if (outcome !== 'pipeline_missing') return;
+        reason = `pipeline ${request.pipelineId} of tenant ${request.tenantId} does not exist`;
+      } catch (error) {
+        // Transient failures are thrown again, so kafkajs delivers the request again later. Any
+        // other failure would repeat on every delivery and block the partition behind it.
+        if (isTransientError(error)) throw error;
+        logger.error({ ...ids, err: error }, 'run request failed without a run to record it on');
+        reason = `run request failed: ${(error as Error).message}`;
+      }
+      await sendToDeadLetter(producer, context.topics.deadLetter, payload, reason);
+      metrics.deadLettered.inc({ topic: payload.topic });
+      logger.warn({ ...ids, reason }, 'run request sent to the dead-letter topic');
     },
   });
 

@@ -12,8 +12,8 @@ const booleanFlag = z
 const envSchema = z.object({
   /** PostgreSQL holding Flow's metadata and the tenants' tables. */
   DATABASE_URL: z.string().url().default('postgres://flow:flow@127.0.0.1:55432/flow'),
-  /** Size of each process's PostgreSQL pool. Default 10. */
-  FLOW_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  /** Size of each process's PostgreSQL pool. A run holds up to two clients. Default 20. */
+  FLOW_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
   /** Comma-separated Kafka bootstrap brokers. */
   KAFKA_BROKERS: z
     .string()

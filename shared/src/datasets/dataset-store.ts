@@ -43,8 +43,11 @@ export async function createDataset(pool: Pool, tenant: Tenant, name: string, fi
     );
     if (!inserted.rows[0]) throw flowError('CONFLICT', `Dataset "${name}" already exists.`, { details: { field: 'name' } });
     await client.query(createTableSql(tenant.schemaName, tableName, fields));
+    // Read back on the same client: asking the pool for a second one while holding this one
+    // deadlocks once every pooled client is held by a request doing the same.
+    const created = await client.query<Dataset>(`${selectDataset} WHERE d.tenant_id = $1 AND d.id = $2`, [tenant.id, inserted.rows[0].id]);
     await client.query('COMMIT');
-    return (await getDataset(pool, tenant.id, inserted.rows[0].id))!;
+    return created.rows[0]!;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     if ((error as { code?: string }).code === '42P07') {

@@ -12,7 +12,8 @@ export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
 export function createPool(config: Pick<FlowConfig, 'DATABASE_URL' | 'FLOW_DB_POOL_SIZE'>, logger: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.FLOW_DB_POOL_SIZE });
+  // A request waiting longer than 30 s for a client fails instead of hanging the process.
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.FLOW_DB_POOL_SIZE, connectionTimeoutMillis: 30_000 });
   pool.on('error', (error) => logger.error({ err: error }, 'idle database client failed'));
   return pool;
 }

@@ -67,6 +67,9 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
   const { client, ir, dataset } = input;
   const { errorHandling, target } = ir;
   const started = performance.now();
+  // Year-month-day order makes PostgreSQL reject ambiguous dates such as 03/04/2026 instead of
+  // reading them month first, on both load paths.
+  await client.query("SET LOCAL DateStyle = 'ISO, YMD'");
 
   const direct = await loadWithoutStage(input);
   if (direct) {
@@ -90,7 +93,7 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
   for (const object of input.objects) {
     const staged = await stageObject(input, object);
     if (staged.columns.length > 0) {
-      if (columns && columns.join() !== staged.columns.join()) {
+      if (columns && [...columns].sort().join() !== [...staged.columns].sort().join()) {
         throw flowError(
           'CSV_MALFORMED',
           `s3://${object.bucket}/${object.key} fills columns [${staged.columns.join(', ')}], unlike the run's earlier files [${columns.join(', ')}]; load files with different columns in separate runs.`,
@@ -231,7 +234,7 @@ async function loadWithoutStage(input: BatchLoadInput): Promise<(MergeResult & {
     if (mode === 'truncate') await client.query(`TRUNCATE ${live}`);
     if (mode === 'blue_green') into = quoteQualified(schema, await createShadowTable(client, schema, table));
     const plan = directCopyPlan(input.ir, dataset, peeked.header ?? [], into)!;
-    const rowsWritten = await stageObjectDirect(client, peeked.bytes, plan.sql).catch((error: unknown) => {
+    const rowsWritten = await stageObjectDirect(client, peeked.bytes, plan).catch((error: unknown) => {
       throw asLoadError(error, object, 0);
     });
     if (rowsWritten === undefined || rowsWritten === 0) {

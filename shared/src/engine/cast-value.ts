@@ -13,7 +13,7 @@ export class CastError extends Error {
 const integerPattern = /^[+-]?\d+$/;
 const numericPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
-const timestampPattern = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$/i;
+const timestampPattern = /^\d{4}-\d{2}-\d{2}(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$/i;
 const INT32_MAX = 2_147_483_647n;
 const INT64_MAX = 9_223_372_036_854_775_807n;
 const booleanWords: Record<string, 't' | 'f'> = {
@@ -37,6 +37,18 @@ function castInteger(bits: 32 | 64): CastFunction {
   };
 }
 
+/**
+ * Counts the digits before the decimal point that a plain decimal literal (no exponent) has
+ * once rounded to `scale` digits after it, half away from zero as PostgreSQL rounds.
+ */
+function roundedWholeDigitCount(literal: string, scale: number): number {
+  const [whole = '', fraction = ''] = literal.replace(/^[+-]/, '').split('.');
+  let digits = BigInt(`${whole || '0'}${fraction.slice(0, scale).padEnd(scale, '0')}`);
+  if ((fraction[scale] ?? '0') >= '5') digits += 1n;
+  const rounded = (digits / 10n ** BigInt(scale)).toString();
+  return rounded === '0' ? 0 : rounded.length;
+}
+
 /** Counts the digits before the decimal point of a numeric literal, after applying its exponent. */
 function wholeDigitCount(literal: string): number {
   const [mantissa = '', exponent = '0'] = literal.replace(/^[+-]/, '').split(/[eE]/);
@@ -52,8 +64,10 @@ function castNumeric(precision: number | undefined, scale: number | undefined): 
   return (value) => {
     const trimmed = value.trim();
     if (!numericPattern.test(trimmed)) throw new CastError(`"${value}" is not a valid number`);
-    // NOTE: rounding to the scale is not checked, so numeric(5,2) accepts 999.999, which PostgreSQL rounds to 1000.00 and rejects.
-    if (integerDigits !== undefined && wholeDigitCount(trimmed) > integerDigits) {
+    const exponent = /[eE]/.test(trimmed);
+    // NOTE: rounding is checked for plain decimals only; an exponent form is checked before rounding.
+    const digits = !exponent && scale !== undefined ? roundedWholeDigitCount(trimmed, scale) : wholeDigitCount(trimmed);
+    if (integerDigits !== undefined && digits > integerDigits) {
       throw new CastError(`"${value}" does not fit numeric(${precision},${scale ?? 0}): at most ${integerDigits} digits before the decimal point`);
     }
     return trimmed;
@@ -74,8 +88,15 @@ const castDate: CastFunction = (value) => {
 
 const castTimestamp: CastFunction = (value) => {
   const trimmed = value.trim();
-  if (!timestampPattern.test(trimmed)) throw new CastError(`"${value}" is not an ISO 8601 timestamp`);
+  const match = timestampPattern.exec(trimmed);
+  if (!match) throw new CastError(`"${value}" is not an ISO 8601 timestamp`);
   castDate(trimmed.slice(0, 10));
+  const [, hour = '0', minute = '0', second = '0'] = match;
+  // PostgreSQL allows 24:00:00 (end of day) and a leap second 60.
+  const endOfDay = hour === '24' && minute === '00' && Number(second) === 0;
+  if ((Number(hour) > 23 && !endOfDay) || Number(minute) > 59 || Number(second) > 60) {
+    throw new CastError(`"${value}" has a time of day out of range`);
+  }
   return trimmed;
 };
 
@@ -94,7 +115,10 @@ const castJson: CastFunction = (value) => {
   return value;
 };
 
-const castText: CastFunction = (value) => value;
+const castText: CastFunction = (value) => {
+  if (value.includes('\u0000')) throw new CastError('the value contains a NUL byte, which PostgreSQL text cannot store');
+  return value;
+};
 
 /** Returns the cast function of a dataset field, chosen once per run, not per row. */
 export function castFunctionFor(field: Pick<DatasetField, 'type' | 'precision' | 'scale'>): CastFunction {

@@ -95,7 +95,7 @@ export function directCopyPlan(
   dataset: Dataset,
   header: readonly string[],
   table = quoteIdent(STAGE_TABLE),
-): { columns: string[]; sql: string } | undefined {
+): { columns: string[]; sql: string; table: string; specialValueCheck: string | undefined } | undefined {
   const source = ir.source as S3CsvSourceNode;
   const dialect = source.csv;
   const onlyCasts = ir.transforms.every((node) => node.steps.every((step) => step.op === 'cast'));
@@ -125,6 +125,8 @@ export function directCopyPlan(
   ];
   return {
     columns: [...columns],
+    table,
+    specialValueCheck: specialValueCondition(dataset, columns),
     sql: `COPY ${table} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (${options.join(', ')})`,
   };
 }
@@ -140,9 +142,13 @@ export function isDataError(error: unknown): boolean {
  * savepoint. Returns the rows copied, or undefined after rolling back to the savepoint when
  * the file contains a row PostgreSQL rejects; the caller then stages the object row by row.
  */
-export async function stageObjectDirect(client: PoolClient, bytes: AsyncIterable<Buffer>, sql: string): Promise<number | undefined> {
+export async function stageObjectDirect(
+  client: PoolClient,
+  bytes: AsyncIterable<Buffer>,
+  plan: { sql: string; table: string; specialValueCheck: string | undefined },
+): Promise<number | undefined> {
   await client.query('SAVEPOINT flow_object');
-  const copy = client.query(copyFrom(sql));
+  const copy = client.query(copyFrom(plan.sql));
   try {
     await pipeline(bytes, copy);
   } catch (error) {
@@ -150,6 +156,30 @@ export async function stageObjectDirect(client: PoolClient, bytes: AsyncIterable
     await client.query('ROLLBACK TO SAVEPOINT flow_object');
     return undefined;
   }
+  if (plan.specialValueCheck) {
+    const found = await client.query(`SELECT 1 FROM ${plan.table} WHERE ${plan.specialValueCheck} LIMIT 1`);
+    if ((found.rowCount ?? 0) > 0) {
+      await client.query('ROLLBACK TO SAVEPOINT flow_object');
+      return undefined;
+    }
+  }
   await client.query('RELEASE SAVEPOINT flow_object');
   return copy.rowCount;
+}
+
+/**
+ * SQL condition true for a row holding a value PostgreSQL accepts but Flow's casts reject:
+ * NaN and infinities in numeric columns, infinite dates and timestamps. Undefined when the
+ * columns cannot hold such values.
+ */
+function specialValueCondition(dataset: Dataset, columns: readonly string[]): string | undefined {
+  const conditions = dataset.fields
+    .filter((field) => columns.includes(field.name))
+    .flatMap((field) => {
+      const column = quoteIdent(field.name);
+      if (field.type === 'numeric') return [`${column} IN ('NaN', 'Infinity', '-Infinity')`];
+      if (field.type === 'date' || field.type === 'timestamptz') return [`NOT isfinite(${column})`];
+      return [];
+    });
+  return conditions.length > 0 ? conditions.join(' OR ') : undefined;
 }

@@ -35,6 +35,20 @@ interface ParsedRecord {
 
 const QUARANTINE_BATCH_ROWS = 500;
 
+/** U+FFFD, which Node's UTF-8 decoder puts in place of every byte sequence that is not UTF-8. */
+const REPLACEMENT_CHARACTER = '\uFFFD';
+
+const notUtf8: RowError = {
+  field: '',
+  rule: 'encoding',
+  message: 'the row contains bytes that are not UTF-8; if the file is Latin-1, set csv.encoding to "latin1" in the source node',
+};
+
+function hasReplacementCharacter(record: readonly string[]): boolean {
+  for (const value of record) if (value.includes(REPLACEMENT_CHARACTER)) return true;
+  return false;
+}
+
 /**
  * Stages one object through Flow's own row program: csv-parse, transforms, validation
  * rules and casts in JavaScript, then COPY text into the stage. Each bad row is handled by
@@ -74,13 +88,15 @@ export async function stageObjectEncoded(options: {
   // Phase 2: encode every record and stream it into the stage with COPY.
   const result: ObjectStageResult = { columns: row.columns, rowsRead: 0, rowsQuarantined: 0, rowsSkipped: 0, rowsFiltered: 0 };
   const onRowError = ir.errorHandling.onRowError;
+  // NOTE: a UTF-8 file that really contains U+FFFD is rejected too; the decoder output cannot tell the two apart.
+  const checkUtf8 = source.csv.encoding === 'utf8';
   let rejected: RejectedRow[] = [];
   const encode = async function* (): AsyncGenerator<string> {
     let chunk = '';
     for (let next = await records.next(); !next.done; next = await records.next()) {
       const { record, info } = next.value;
       result.rowsRead += 1;
-      const encoded = row.encode(record);
+      const encoded = checkUtf8 && hasReplacementCharacter(record) ? { errors: [notUtf8] } : row.encode(record);
       if (encoded.line !== undefined) {
         chunk += `${encoded.line}\n`;
         if (chunk.length >= options.chunkBytes) {
@@ -122,7 +138,8 @@ export async function stageObjectEncoded(options: {
 function rawRowOf(header: readonly string[], record: readonly string[]): Record<string, string> {
   const raw: Record<string, string> = {};
   record.forEach((value, index) => {
-    raw[header[index] ?? `column_${index + 1}`] = value;
+    // jsonb cannot store a NUL character, so the dead-letter copy spells it out as the text \u0000.
+    raw[header[index] ?? `column_${index + 1}`] = value.replaceAll('\u0000', '\\u0000');
   });
   return raw;
 }

@@ -195,6 +195,13 @@ export function compileRow(options: {
   validates: readonly ValidateNode[];
   nullMarkers: readonly string[];
 }): CompiledRow {
+  const seen = new Set<string>();
+  for (const name of options.header.map((column) => column.trim())) {
+    if (seen.has(name)) {
+      throw flowError('CSV_MALFORMED', `The header names column "${name}" twice, so its values would be ambiguous. Rename one of them and upload the file again.`);
+    }
+    seen.add(name);
+  }
   const usesExpressions = options.transforms.some((node) => node.steps.some((step) => step.op === 'derive' || step.op === 'filter'));
   return usesExpressions ? compileExpressionRow(options) : compileColumnRow(options);
 }

@@ -4,7 +4,7 @@ import { CsvError } from 'csv-parse';
 import type { Dataset } from '../datasets/dataset-store.ts';
 import type { PoolClient } from '../db/pool.ts';
 import { flowError } from '../errors/catalog.ts';
-import { isFlowError } from '../errors/flow-error.ts';
+import { FlowError, isFlowError } from '../errors/flow-error.ts';
 import type { PipelineIr } from '../ir/parse-ir.ts';
 import type { S3CsvSourceNode } from '../ir/schema.ts';
 import { directCopyPlan, isDataError, peekHeader, stageObjectDirect } from './load-object-direct.ts';
@@ -34,7 +34,7 @@ export async function stageObject(input: StageInput, object: SourceObject): Prom
     const peeked = await peekHeader(body, source.csv);
     const plan = directCopyPlan(input.ir, input.dataset, peeked.header ?? []);
     if (plan) {
-      const rowsRead = await stageObjectDirect(input.client, peeked.bytes, plan.sql).catch((error: unknown) => {
+      const rowsRead = await stageObjectDirect(input.client, peeked.bytes, plan).catch((error: unknown) => {
         throw asLoadError(error, object, 0);
       });
       if (rowsRead !== undefined) {
@@ -75,7 +75,18 @@ async function stageEncoded(input: StageInput, object: SourceObject, body: Reada
 
 /** Turns parser and PostgreSQL data errors into FlowErrors that name the object and line. */
 export function asLoadError(error: unknown, object: SourceObject, lastRecordLine: number): unknown {
-  if (isFlowError(error)) return error;
+  if (isFlowError(error)) {
+    const details = (error.details ?? {}) as Record<string, unknown>;
+    if (details.key !== undefined) return error;
+    // Errors about the file's header carry no key yet; name the file, so the run can set it aside.
+    return new FlowError(error.code, `s3://${object.bucket}/${object.key}: ${error.message}`, {
+      status: error.status,
+      retriable: error.retriable,
+      details: { ...details, key: object.key },
+      context: error.context,
+      cause: error.cause,
+    });
+  }
   if (error instanceof CsvError) {
     // An unclosed quote is only noticed at the end of the file; the bad record starts after the last good one.
     const unclosed = error.code === 'CSV_QUOTE_NOT_CLOSED';

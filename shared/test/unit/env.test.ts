@@ -16,7 +16,8 @@ describe('loadConfig', () => {
   it('loadConfig fills defaults from an empty env', () => {
     const config = loadConfig({});
     expect(config.DATABASE_URL).toBe('postgres://flow:flow@127.0.0.1:55432/flow');
-    expect(config.FLOW_DB_POOL_SIZE).toBe(10);
+    expect(config.FLOW_DB_POOL_SIZE).toBe(20);
+    expect(config.FLOW_KAFKA_NAMESPACE).toBe('flow');
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:59092']);
     expect(config.KAFKA_CLIENT_ID).toBe('flow');
     expect(config.FLOW_TOPIC_PARTITIONS).toBe(6);

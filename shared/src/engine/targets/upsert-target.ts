@@ -8,9 +8,12 @@ export const SEQUENCE_COLUMN = '_flow_seq';
 /** SQLSTATE of "ON CONFLICT DO UPDATE command cannot affect row a second time". */
 const CARDINALITY_VIOLATION = '21000';
 
-/** Creates the temporary staging table, shaped like the target plus a file-order column. */
+/**
+ * Creates the temporary staging table with the target's column types, without its constraints
+ * or defaults (a generated `id` is left to the target), plus a file-order column.
+ */
 export async function createStageTable(client: PoolClient, schema: string, table: string): Promise<void> {
-  await client.query(`CREATE TEMP TABLE ${quoteIdent(STAGE_TABLE)} (LIKE ${quoteQualified(schema, table)}) ON COMMIT DROP`);
+  await client.query(`CREATE TEMP TABLE ${quoteIdent(STAGE_TABLE)} ON COMMIT DROP AS SELECT * FROM ${quoteQualified(schema, table)} WITH NO DATA`);
   await client.query(`ALTER TABLE ${quoteIdent(STAGE_TABLE)} ADD COLUMN ${quoteIdent(SEQUENCE_COLUMN)} bigserial`);
 }
 
