@@ -12,7 +12,7 @@ interface HealthView {
 export function registerHealthCommand(program: Command): void {
   program
     .command('health')
-    .description('Print PostgreSQL and Kafka status and recent alerts; exits 1 when Flow is degraded')
+    .description('Print PostgreSQL, Kafka and S3 status and recent alerts; exits 1 when Flow is degraded')
     .option('--json', 'print the API response as JSON')
     .action(async (options: { json?: boolean }) => {
       const result = await callApi<HealthView>(apiTargetFromEnvironment(), 'GET', '/system-health');
