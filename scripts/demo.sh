@@ -26,20 +26,8 @@ fail() {
   exit 1
 }
 
-# Node.js 24 comes from the `node` devDependency, so a fresh clone needs `npm ci` first.
-if [[ ! -x node_modules/.bin/node ]]; then
-  say "node_modules/.bin/node is missing; running npm ci"
-  npm ci
-fi
-export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
-
-bash deploy/local/stack.sh up
-
-# stack.sh writes NAME=value lines without `export`, so allexport makes them reach Flow.
-set -a
-# shellcheck source=/dev/null
-. .stack/env
-set +a
+# shellcheck source=scripts/lib/prepare.sh
+. scripts/lib/prepare.sh
 export FLOW_DEMO_LOG="$FLOW_LOG"
 
 stop_flow() {

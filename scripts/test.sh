@@ -4,15 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x node_modules/.bin/node ]; then
-  npm ci --no-audit --no-fund
-fi
-export PATH="$PWD/node_modules/.bin:$PATH"
-
-bash deploy/local/stack.sh up
-set -a
-. .stack/env
-set +a
+# shellcheck source=scripts/lib/prepare.sh
+. scripts/lib/prepare.sh
 export FLOW_TEST_EXTERNAL_STACK=true
 
 echo "Type check (tsc --noEmit)"

@@ -1,0 +1,18 @@
+# Sourced by the npm scripts that need Flow's toolchain and stack: installs the npm dependencies on
+# a fresh clone (Node.js 24 comes from the `node` devDependency), puts node_modules/.bin first on
+# the PATH, starts the local stack and exports the variables it writes to .stack/env.
+# The caller has already changed to the repository root.
+
+if [[ ! -x node_modules/.bin/node ]]; then
+  echo "node_modules/.bin/node is missing; running npm ci"
+  npm ci --no-audit --no-fund
+fi
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+bash deploy/local/stack.sh up
+
+# stack.sh writes NAME=value lines without `export`, so allexport makes them reach child processes.
+set -a
+# shellcheck source=/dev/null
+. .stack/env
+set +a
