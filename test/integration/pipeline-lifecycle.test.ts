@@ -325,6 +325,25 @@ describe('pipeline lifecycle through the API', () => {
     }
   });
 
+  it('keeps both of two concurrent IR posts', async () => {
+    const schema = await createSchema('customer_versions', customerFields);
+    const pipelineId = await createPipeline('customers versions', schema.id, 'versions/', { loadMode: 'upsert', keyFields: ['customer_id'] });
+    const current = await api('GET', `/pipelines/${pipelineId}/ir`);
+    const truncate = structuredClone(current.body.ir);
+    truncate.nodes.find((node: Json) => node.type === 'target').loadMode = 'truncate';
+    const blueGreen = structuredClone(current.body.ir);
+    blueGreen.nodes.find((node: Json) => node.type === 'target').loadMode = 'blue_green';
+
+    const posted = await Promise.all([api('POST', `/pipelines/${pipelineId}/ir`, { ir: truncate }), api('POST', `/pipelines/${pipelineId}/ir`, { ir: blueGreen })]);
+    expect(posted.map((response) => response.status)).toEqual([201, 201]);
+    expect(posted.map((response) => response.body.version).sort()).toEqual([2, 3]);
+    const versions = await api('GET', `/pipelines/${pipelineId}/ir/versions`);
+    const list = (versions.body.versions ?? versions.body.items) as Json[];
+    expect(list.map((version) => version.version)).toEqual([1, 2, 3]);
+    const modes = list.map((version) => version.ir.nodes.find((node: Json) => node.type === 'target').loadMode);
+    expect(modes.slice(1).sort()).toEqual(['blue_green', 'truncate']);
+  });
+
   it('refuses cdc_mirror while streaming is disabled', async () => {
     const schema = await createSchema('customer_cdc', customerFields);
     const created = await api('POST', '/pipelines', {
