@@ -1,6 +1,6 @@
-# Sourced by the npm scripts that need Flow's toolchain and stack: installs the npm dependencies on
-# a fresh clone (Node.js 24 comes from the `node` devDependency), puts node_modules/.bin first on
-# the PATH, starts the local stack and exports the variables it writes to .stack/env.
+# Sourced by the npm scripts that need Flow's toolchain and stack. It installs the npm dependencies
+# on a fresh clone, because Node.js 24 comes from the `node` devDependency. Then it puts
+# node_modules/.bin first on the PATH, starts the local stack and exports its .stack/env variables.
 # The caller has already changed to the repository root.
 
 if [[ ! -x node_modules/.bin/node ]]; then

@@ -236,7 +236,7 @@ const objectErrorCodes = new Set(['CSV_MALFORMED', 'ROW_INVALID']);
 /**
  * Runs the load. When it fails on the contents of one object, that object is moved under
  * `<archivePrefix>failed/<run id>/`, so that the files after it load on the next run instead of
- * failing on it again and again, and the error says where the file went.
+ * failing on it again and again. The error then names where the file went.
  */
 async function loadOrSetAside<T>(
   load: () => Promise<T>,

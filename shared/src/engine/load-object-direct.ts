@@ -140,7 +140,7 @@ export function isDataError(error: unknown): boolean {
 /**
  * Streams the object's bytes into the stage with PostgreSQL's own CSV parser, inside a
  * savepoint. Returns the rows copied, or undefined after rolling back to the savepoint when
- * the file contains a row PostgreSQL rejects; the caller then stages the object row by row.
+ * the file contains a row PostgreSQL rejects. The caller then stages the object row by row.
  */
 export async function stageObjectDirect(
   client: PoolClient,

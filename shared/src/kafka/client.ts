@@ -29,14 +29,17 @@ function kafkaLogCreator(logger: Logger) {
 function silenceKafkaTimerWarning(): void {
   const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const name = warning instanceof Error ? warning.name : typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    let name: string | undefined;
+    if (warning instanceof Error) name = warning.name;
+    else if (typeof rest[0] === 'string') name = rest[0];
+    else name = (rest[0] as { type?: string } | undefined)?.type;
     if (name === 'TimeoutNegativeWarning') return;
     emitWarning(warning, ...rest);
   }) as typeof process.emitWarning;
 }
 silenceKafkaTimerWarning();
 
-/** The one place that constructs a kafkajs client; services never build their own. */
+/** Creates the kafkajs client of a service; this is the one place that constructs one. */
 export function createKafka(
   config: Pick<FlowConfig, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID'>,
   service: string,

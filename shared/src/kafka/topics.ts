@@ -36,5 +36,5 @@ export const Topic = flowTopics('flow');
 /** Consumer groups of the default namespace "flow". */
 export const ConsumerGroup = flowGroups('flow');
 
-/** Header on dead-letter messages that says why the original message was rejected. */
+/** Header on dead-letter messages that carries the reason the original message was rejected. */
 export const DEAD_LETTER_REASON_HEADER = 'flow-dead-letter-reason';
