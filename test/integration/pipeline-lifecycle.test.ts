@@ -325,6 +325,32 @@ describe('pipeline lifecycle through the API', () => {
     }
   });
 
+  it('reports progress while a run loads', async () => {
+    const schema = await createSchema('customer_progress', customerFields);
+    const pipelineId = await createPipeline('customers progress', schema.id, 'progress/', { loadMode: 'upsert', keyFields: ['customer_id'] }, [
+      { id: 'clean', type: 'transform', steps: [{ op: 'trim', fields: ['email'] }] },
+    ]);
+    await putObject(harness, bucket, 'progress/customers.csv', customersCsvText(300_000));
+    const started = await api('POST', `/pipelines/${pipelineId}/run`);
+    const seen: Json[] = [];
+    for (let polls = 0; polls < 600; polls += 1) {
+      const current = await api('GET', `/runs/${started.body.runId}`);
+      const run = current.body.run ?? current.body;
+      seen.push(run);
+      if (['succeeded', 'failed', 'skipped'].includes(run.status)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const final = seen.at(-1)!;
+    expect(final.status).toBe('succeeded');
+    expect(final.rowsRead).toBe('300000');
+    const during = seen.filter((run) => run.status === 'running' && Number(run.rowsRead) > 0);
+    expect(during.length).toBeGreaterThan(0);
+    expect(Number(during[0]!.rowsRead)).toBeLessThan(300_000);
+    expect(Number(during[0]!.bytesRead)).toBeGreaterThan(0);
+    expect(during[0]!.bytesTotal).toBe(final.bytesTotal);
+    expect(Number(final.bytesTotal)).toBeGreaterThan(40_000_000);
+  });
+
   it('keeps both of two concurrent IR posts', async () => {
     const schema = await createSchema('customer_versions', customerFields);
     const pipelineId = await createPipeline('customers versions', schema.id, 'versions/', { loadMode: 'upsert', keyFields: ['customer_id'] });

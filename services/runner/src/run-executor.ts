@@ -8,6 +8,7 @@ import { connectS3 } from '@flow/shared/connectors/s3-connector';
 import { requireDataset } from '@flow/shared/datasets/dataset-store';
 import { inTransaction, type Pool } from '@flow/shared/db/pool';
 import { runBatchLoad, type BatchLoadResult, type RejectedRow } from '@flow/shared/engine/batch-load';
+import { createLoadProgress, type LoadProgress } from '@flow/shared/engine/load-progress';
 import { listSourceObjects, type SourceObject } from '@flow/shared/engine/sources/s3-csv-source';
 import { flowError, streamingDisabled } from '@flow/shared/errors/catalog';
 import { isFlowError } from '@flow/shared/errors/flow-error';
@@ -164,6 +165,13 @@ async function executeOnce(
 
     // Phase 2: load every pending object in one transaction; the run row commits with the rows.
     await deps.pool.query('DELETE FROM flow.dead_letter_rows WHERE run_id = $1', [run.id]);
+    await deps.pool.query('UPDATE flow.runs SET rows_read = 0, bytes_read = 0, objects_read = $2, bytes_total = $3 WHERE id = $1', [
+      run.id,
+      pending.length,
+      pending.reduce((sum, object) => sum + object.size, 0),
+    ]);
+    const progress = createLoadProgress();
+    const stopReporting = reportProgress(deps.pool, run.id, progress, logger);
     const loadStarted = performance.now();
     const loadInTransaction = () => inTransaction(deps.pool, async (client) => {
       const loaded = await runBatchLoad({
@@ -177,6 +185,7 @@ async function executeOnce(
         runId: run.id,
         quarantine: (rows) => storeRejectedRows(deps.pool, run, rows),
         emptySource: (detail) => emptySourceError(pipeline, source, detail),
+        progress,
       });
       // A replay reads archived copies, which its original run has already recorded. Recording them
       // again would violate the (pipeline, bucket, key, etag) unique key on the second replay.
@@ -209,7 +218,9 @@ async function executeOnce(
       );
       return loaded;
     });
-    const result = await loadOrSetAside(loadInTransaction, { s3, source, pending, runId: run.id, replay: Boolean(request.replayOf), logger });
+    const result = await loadOrSetAside(loadInTransaction, { s3, source, pending, runId: run.id, replay: Boolean(request.replayOf), logger }).finally(
+      stopReporting,
+    );
     const loadMs = Math.round(performance.now() - loadStarted);
 
     // Phase 3: archive after commit; a failure here leaves the rows committed and the files for the next run to archive.
@@ -228,6 +239,29 @@ async function executeOnce(
   } finally {
     s3.destroy();
   }
+}
+
+/** Interval of the progress updates a running load writes to its run row, in milliseconds. */
+const PROGRESS_INTERVAL_MS = 1_000;
+
+/**
+ * Writes the load's running counts to the run row every second, on a pooled client outside the
+ * load's transaction so that readers see them at once. The status condition keeps a late update
+ * from overwriting the final counts. Returns the function that stops the updates.
+ */
+function reportProgress(pool: Pool, runId: string, progress: LoadProgress, logger: Logger): () => void {
+  let writing = false;
+  const timer = setInterval(() => {
+    if (writing) return;
+    writing = true;
+    pool
+      .query(`UPDATE flow.runs SET rows_read = $2, bytes_read = $3 WHERE id = $1 AND status = 'running'`, [runId, progress.rowsRead, progress.bytesRead])
+      .catch((error: unknown) => logger.debug({ err: error }, 'run progress update failed'))
+      .finally(() => {
+        writing = false;
+      });
+  }, PROGRESS_INTERVAL_MS);
+  return () => clearInterval(timer);
 }
 
 /** Data errors that name the one object at fault; moving that object aside unblocks later runs. */

@@ -9,6 +9,7 @@ import type { PipelineIr } from '../ir/parse-ir.ts';
 import type { S3CsvSourceNode } from '../ir/schema.ts';
 import { directCopyPlan, peekHeader, stageObjectDirect } from './load-object-direct.ts';
 import type { RejectedRow } from './load-object-encoded.ts';
+import { countProgress, type LoadProgress } from './load-progress.ts';
 import { openObject, type SourceObject } from './sources/s3-csv-source.ts';
 import { asLoadError, stageObject } from './stage-objects.ts';
 import { createShadowTable, swapShadowTable } from './targets/blue-green-target.ts';
@@ -32,6 +33,8 @@ export interface BatchLoadInput {
   quarantine: (rows: RejectedRow[]) => Promise<void>;
   /** Builds the error that aborts a guarded run with nothing to load, with `detail` as the reason. */
   emptySource: (detail: string) => FlowError;
+  /** Counts updated while the load runs, for progress reports. */
+  progress: LoadProgress;
 }
 
 export interface ObjectLoadResult {
@@ -234,13 +237,15 @@ async function loadWithoutStage(input: BatchLoadInput): Promise<(MergeResult & {
     if (mode === 'truncate') await client.query(`TRUNCATE ${live}`);
     if (mode === 'blue_green') into = quoteQualified(schema, await createShadowTable(client, schema, table));
     const plan = directCopyPlan(input.ir, dataset, peeked.header ?? [], into)!;
-    const rowsWritten = await stageObjectDirect(client, peeked.bytes, plan).catch((error: unknown) => {
+    const rowsWritten = await stageObjectDirect(client, countProgress(peeked.bytes, input.progress), plan).catch((error: unknown) => {
       throw asLoadError(error, object, 0);
     });
     if (rowsWritten === undefined || rowsWritten === 0) {
       await client.query('ROLLBACK TO SAVEPOINT flow_direct');
+      Object.assign(input.progress, { rowsRead: 0, bytesRead: 0 });
       return undefined;
     }
+    input.progress.rowsRead = rowsWritten;
     if (mode === 'blue_green') await swapShadowTable(client, schema, table);
     await client.query('RELEASE SAVEPOINT flow_direct');
     return { rowsWritten, rowsUnchanged: 0, rowsSuperseded: 0, objects: [{ object, rowsRead: rowsWritten, path: 'direct' }] };

@@ -9,10 +9,12 @@ import type { PipelineIr } from '../ir/parse-ir.ts';
 import type { S3CsvSourceNode } from '../ir/schema.ts';
 import { directCopyPlan, isDataError, peekHeader, stageObjectDirect } from './load-object-direct.ts';
 import { stageObjectEncoded, type ObjectStageResult, type RejectedRow } from './load-object-encoded.ts';
+import { countProgress, type LoadProgress } from './load-progress.ts';
 import { openObject, type SourceObject } from './sources/s3-csv-source.ts';
 
 export interface StageInput {
   client: PoolClient;
+  progress: LoadProgress;
   s3: S3Client;
   ir: PipelineIr;
   dataset: Dataset;
@@ -30,25 +32,35 @@ export type StagedObject = ObjectStageResult & { path: 'direct' | 'encoded' };
 export async function stageObject(input: StageInput, object: SourceObject): Promise<StagedObject> {
   const source = input.ir.source as S3CsvSourceNode;
   const body = await openObject(input.s3, object);
+  const before = { ...input.progress };
+  // A fallback reads the object a second time, so its progress starts again from the counts before it.
+  const restart = () => Object.assign(input.progress, before);
   try {
     const peeked = await peekHeader(body, source.csv);
     const plan = directCopyPlan(input.ir, input.dataset, peeked.header ?? []);
+    const bytes = countProgress(peeked.bytes, input.progress);
     if (plan) {
-      const rowsRead = await stageObjectDirect(input.client, peeked.bytes, plan).catch((error: unknown) => {
+      const rowsRead = await stageObjectDirect(input.client, bytes, plan).catch((error: unknown) => {
         throw asLoadError(error, object, 0);
       });
       if (rowsRead !== undefined) {
+        input.progress.rowsRead = before.rowsRead + rowsRead;
         return { columns: plan.columns, rowsRead, rowsQuarantined: 0, rowsSkipped: 0, rowsFiltered: 0, path: 'direct' };
       }
       body.destroy();
+      restart();
       const again = await openObject(input.s3, object);
       try {
-        return { ...(await stageEncoded(input, object, again)), path: 'encoded' };
+        const staged = await stageEncoded(input, object, Readable.from(countProgress(again, input.progress)));
+        input.progress.rowsRead = before.rowsRead + staged.rowsRead;
+        return { ...staged, path: 'encoded' };
       } finally {
         again.destroy();
       }
     }
-    return { ...(await stageEncoded(input, object, Readable.from(peeked.bytes))), path: 'encoded' };
+    const staged = await stageEncoded(input, object, Readable.from(bytes));
+    input.progress.rowsRead = before.rowsRead + staged.rowsRead;
+    return { ...staged, path: 'encoded' };
   } finally {
     body.destroy();
   }

@@ -26,6 +26,7 @@ export interface Run {
   rowsFiltered: string;
   objectsRead: number;
   bytesRead: string;
+  bytesTotal: string;
   stageTimings: Record<string, number>;
   attempt: number;
   requestedAt: string;
@@ -38,7 +39,7 @@ export const runColumns = `id, tenant_id AS "tenantId", pipeline_id AS "pipeline
   error_code AS "errorCode", error_message AS "errorMessage", rows_read AS "rowsRead", rows_written AS "rowsWritten",
   rows_quarantined AS "rowsQuarantined", rows_skipped AS "rowsSkipped", rows_superseded AS "rowsSuperseded", rows_unchanged AS "rowsUnchanged", rows_below_watermark AS "rowsBelowWatermark",
   rows_filtered AS "rowsFiltered",
-  objects_read AS "objectsRead", bytes_read AS "bytesRead", stage_timings AS "stageTimings", attempt,
+  objects_read AS "objectsRead", bytes_read AS "bytesRead", bytes_total AS "bytesTotal", stage_timings AS "stageTimings", attempt,
   requested_at AS "requestedAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
 
 /** Records a run request as a queued run; a request id seen before returns the existing run. */

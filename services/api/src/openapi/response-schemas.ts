@@ -90,6 +90,8 @@ export const runResponse = z
     rowsFiltered: bigintString,
     objectsRead: z.number().int(),
     bytesRead: bigintString,
+    /** Bytes of the objects the run loads; with bytesRead, the progress of a running run. */
+    bytesTotal: bigintString,
     /** Milliseconds per stage. */
     stageTimings: z.record(z.string(), z.number()),
     attempt: z.number().int(),

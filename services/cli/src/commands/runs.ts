@@ -11,6 +11,8 @@ interface RunView {
   rowsRead: string;
   rowsWritten: string;
   rowsQuarantined: string;
+  bytesRead?: string;
+  bytesTotal?: string;
   requestedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -30,10 +32,11 @@ function rowsPerSecond(run: RunView): number {
 /** Formats one line of progress: a bar that fills when the run ends, the status, counts and rows per second. */
 export function progressLine(run: RunView): string {
   const width = 20;
-  // The runner reports counts only when a run ends, so a running run shows a half-filled bar.
+  // A running run fills the bar by the bytes read so far, which the runner reports every second.
   let filled = 0;
+  const total = Number(run.bytesTotal ?? 0);
   if (finalStatuses.has(run.status)) filled = width;
-  else if (run.status === 'running') filled = width / 2;
+  else if (run.status === 'running' && total > 0) filled = Math.min(width, Math.floor((width * Number(run.bytesRead ?? 0)) / total));
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   return `${bar} ${run.status.padEnd(9)} read ${run.rowsRead}  written ${run.rowsWritten}  quarantined ${run.rowsQuarantined}  ${rowsPerSecond(run)} rows/s`;
 }
