@@ -30,7 +30,12 @@ interface Fixture {
 }
 
 /** A pipeline on a bucket of its own without notifications; runs start by hand. */
-async function fixture(fields: readonly object[], target: Record<string, unknown>, transform?: object): Promise<Fixture> {
+async function fixture(
+  fields: readonly object[],
+  target: Record<string, unknown>,
+  transform?: object,
+  errorHandling: Record<string, unknown> = { onRowError: 'quarantine', maxErrorRatio: 1 },
+): Promise<Fixture> {
   const suffix = uniqueSuffix();
   const dataset = await createDataset(harness.context.pool, tenant, `bad_${suffix}`, datasetFieldsSchema.parse(fields));
   const bucket = `flow-bad-${suffix}`;
@@ -49,7 +54,7 @@ async function fixture(fields: readonly object[], target: Record<string, unknown
   const edges = nodes.slice(1).map((node, index) => [(nodes[index] as { id: string }).id, (node as { id: string }).id]);
   const pipeline = await createPipeline(harness.context.pool, harness.context.config, tenant.id, {
     name: `p-${suffix}`,
-    ir: { irVersion: '1.0', nodes, edges, errorHandling: { onRowError: 'quarantine', maxErrorRatio: 1 } },
+    ir: { irVersion: '1.0', nodes, edges, errorHandling },
   });
   return { dataset, pipelineId: pipeline.id, bucket };
 }
@@ -206,6 +211,35 @@ describe('bad input', () => {
     expect((await rows(item)).map((row) => row.id)).toEqual([2]);
     const left = await harness.s3.send(new ListObjectsV2Command({ Bucket: item.bucket, Prefix: 'in/' }));
     expect(left.KeyCount ?? 0).toBe(0);
+  });
+
+  it('rejects an expression reading a missing column', async () => {
+    const fields = [
+      { name: 'id', type: 'integer', isPrimaryKey: true },
+      { name: 'full_name', type: 'text' },
+    ];
+    const item = await fixture(fields, { loadMode: 'upsert', keyFields: ['id'] }, { op: 'derive', field: 'full_name', expression: 'frist_name + " " + last_name' });
+    await putObject(harness, item.bucket, 'in/names.csv', 'id,first_name,last_name\n1,Ada,Lovelace\n');
+    const result = await run(item);
+
+    expect(result.status).toBe('failed');
+    expect(result.errorCode).toBe('IR_INVALID');
+    expect(result.errorMessage).toContain('reads "frist_name", which is not a column at that step');
+    const left = await harness.s3.send(new ListObjectsV2Command({ Bucket: item.bucket, Prefix: 'in/' }));
+    expect(left.Contents?.map((object) => object.Key)).toEqual(['in/names.csv']);
+  });
+
+  it('keeps the counts of a run over its error limit', async () => {
+    const item = await fixture(amountFields, { loadMode: 'upsert', keyFields: ['id'] }, undefined, { maxErrorRatio: 0 });
+    await putObject(harness, item.bucket, 'in/strict.csv', 'id,name,amount\n1,a,1.00\n2,b,two\n3,c,3.00\n');
+    const result = await run(item);
+
+    expect(result.status).toBe('failed');
+    expect(result.errorCode).toBe('QUARANTINE_LIMIT_EXCEEDED');
+    expect(result.rowsRead).toBe('3');
+    expect(result.rowsQuarantined).toBe('1');
+    expect(result.rowsWritten).toBe('0');
+    expect(result.errorMessage).toContain('The files stay under the prefix');
   });
 
   it('dead-letters a request for a missing pipeline and goes on', async () => {

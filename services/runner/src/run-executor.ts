@@ -264,8 +264,12 @@ function reportProgress(pool: Pool, runId: string, progress: LoadProgress, logge
   return () => clearInterval(timer);
 }
 
-/** Data errors that name the one object at fault; moving that object aside unblocks later runs. */
-const objectErrorCodes = new Set(['CSV_MALFORMED', 'ROW_INVALID']);
+/**
+ * Errors that make a file unreadable whatever the IR says; moving such a file aside unblocks
+ * later runs. Rows that break the IR's rules leave their file in place, because the fix may
+ * be a change to the IR followed by a new run.
+ */
+const objectErrorCodes = new Set(['CSV_MALFORMED']);
 
 /**
  * Runs the load. When it fails on the contents of one object, that object is moved under
@@ -280,21 +284,28 @@ async function loadOrSetAside<T>(
     return await load();
   } catch (error) {
     if (job.replay || !isFlowError(error) || !objectErrorCodes.has(error.code)) throw error;
-    const key = (error.details as { key?: unknown } | undefined)?.key;
-    const object = job.pending.find((candidate) => candidate.key === key);
-    if (!object) throw error;
-    const failedKey = `${job.source.archivePrefix}failed/${job.runId}/${object.key}`;
-    try {
-      await archiveObject(job.s3, object, failedKey);
-    } catch (moveError) {
-      job.logger.error({ err: moveError, [LogField.key]: object.key }, 'moving a rejected file aside failed; it stays under the prefix');
-      throw error;
+    const details = (error.details ?? {}) as { key?: unknown; keys?: unknown };
+    const keys = new Set<unknown>(Array.isArray(details.keys) ? details.keys : [details.key]);
+    const objects = job.pending.filter((candidate) => keys.has(candidate.key));
+    if (objects.length === 0) throw error;
+
+    const moved: string[] = [];
+    for (const object of objects) {
+      const failedKey = `${job.source.archivePrefix}failed/${job.runId}/${object.key}`;
+      try {
+        await archiveObject(job.s3, object, failedKey);
+        moved.push(`s3://${object.bucket}/${failedKey}`);
+        job.logger.warn({ [LogField.key]: object.key, failed_key: failedKey }, 'rejected file moved aside');
+      } catch (moveError) {
+        job.logger.error({ err: moveError, [LogField.key]: object.key }, 'moving a rejected file aside failed; it stays under the prefix');
+      }
     }
-    job.logger.warn({ [LogField.key]: object.key, failed_key: failedKey }, 'rejected file moved aside');
+    if (moved.length === 0) throw error;
+    const what = moved.length === 1 ? `The file was moved to ${moved[0]}` : `The files were moved to ${moved.join(', ')}`;
     throw flowError(
-      error.code as 'CSV_MALFORMED' | 'ROW_INVALID',
-      `${error.message.replace(/ Fix the file and upload it again\.$/, '')} The file was moved to s3://${object.bucket}/${failedKey} so that later runs can go on; fix it and upload it again.`,
-      { details: { ...(error.details as object), movedTo: failedKey }, cause: error },
+      'CSV_MALFORMED',
+      `${error.message.replace(/ (then )?[Ff]ix the file( \(or the IR\))? and upload it again\.$/, '')} ${what} so that later runs can go on; fix ${moved.length === 1 ? 'it' : 'them'} and upload again.`,
+      { details: { ...details, movedTo: moved }, cause: error },
     );
   }
 }
@@ -413,9 +424,14 @@ async function finishFailed(
   const isEmpty = emptySource || code === 'SOURCE_EMPTY';
   const name = pipeline?.name ?? run.pipelineId;
 
+  // The load's transaction rolled back, so the counts come from the error and the dead-letter rows.
+  const readBeforeFailing = (isFlowError(error) ? (error.details as { rowsRead?: unknown } | undefined)?.rowsRead : undefined) ?? null;
   await deps.pool.query(
-    `UPDATE flow.runs SET status = 'failed', finished_at = clock_timestamp(), error_code = $2, error_message = $3 WHERE id = $1`,
-    [run.id, code, message],
+    `UPDATE flow.runs SET status = 'failed', finished_at = clock_timestamp(), error_code = $2, error_message = $3,
+            rows_read = COALESCE($4, rows_read), rows_written = 0,
+            rows_quarantined = (SELECT count(*) FROM flow.dead_letter_rows WHERE run_id = $1)
+      WHERE id = $1`,
+    [run.id, code, message, typeof readBeforeFailing === 'number' ? readBeforeFailing : null],
   );
   if (isEmpty) {
     await raiseAlert(deps.pool, {

@@ -40,6 +40,8 @@ export interface BatchLoadInput {
 export interface ObjectLoadResult {
   object: SourceObject;
   rowsRead: number;
+  /** Rows of this object quarantined or skipped. */
+  rejectedRows?: number;
   /** "direct" when PostgreSQL parsed the file itself, "encoded" when Flow's row program did. */
   path: 'direct' | 'encoded';
 }
@@ -108,7 +110,7 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
     totals.rowsQuarantined += staged.rowsQuarantined;
     totals.rowsSkipped += staged.rowsSkipped;
     totals.rowsFiltered += staged.rowsFiltered;
-    objects.push({ object, rowsRead: staged.rowsRead, path: staged.path });
+    objects.push({ object, rowsRead: staged.rowsRead, path: staged.path, rejectedRows: staged.rowsQuarantined + staged.rowsSkipped });
   }
   const stageMs = performance.now() - started;
 
@@ -117,8 +119,8 @@ export async function runBatchLoad(input: BatchLoadInput): Promise<BatchLoadResu
   if (totals.rowsRead > 0 && rejectedRows / totals.rowsRead > errorHandling.maxErrorRatio) {
     throw flowError(
       'QUARANTINE_LIMIT_EXCEEDED',
-      `${rejectedRows} of ${totals.rowsRead} rows were rejected (${((100 * rejectedRows) / totals.rowsRead).toFixed(1)}%), more than errorHandling.maxErrorRatio ${errorHandling.maxErrorRatio}; nothing was loaded. Read the dead-letter rows of this run, fix the file and upload it again.`,
-      { details: { rejectedRows, rowsRead: totals.rowsRead } },
+      `${rejectedRows} of ${totals.rowsRead} rows were rejected (${((100 * rejectedRows) / totals.rowsRead).toFixed(1)}%), more than errorHandling.maxErrorRatio ${errorHandling.maxErrorRatio}; nothing was loaded. Read the dead-letter rows of this run. The files stay under the prefix: either change the IR and run again, or upload a fixed file under the same key, which replaces the bad one.`,
+      { details: { rejectedRows, rowsRead: totals.rowsRead, keys: objects.filter((item) => (item.rejectedRows ?? 0) > 0).map((item) => item.object.key) } },
     );
   }
 

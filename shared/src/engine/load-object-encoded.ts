@@ -112,7 +112,7 @@ export async function stageObjectEncoded(options: {
       if (onRowError === 'fail') {
         throw flowError(
           'ROW_INVALID',
-          `s3://${object.bucket}/${object.key} line ${info.lines}: ${encoded.errors.map((error) => error.message).join('; ')}.`,
+          `s3://${object.bucket}/${object.key} line ${info.lines}: ${encoded.errors.map((error) => error.message).join('; ')}. errorHandling.onRowError is "fail", so nothing was loaded; fix the row and upload the file again under the same key, or change onRowError to "quarantine".`,
           { details: { key: object.key, line: info.lines, errors: encoded.errors } },
         );
       }

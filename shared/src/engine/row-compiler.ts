@@ -2,6 +2,7 @@ import type { DatasetField } from '../datasets/field-schema.ts';
 import { flowError } from '../errors/catalog.ts';
 import type { FieldRule, TransformNode, ValidateNode } from '../ir/schema.ts';
 import { parse as parseExpression } from '@marcbachmann/cel-js';
+import { expressionIdentifiers } from '../lineage/column-lineage.ts';
 import { castFunctionFor, CastError, type CastFunction } from './cast-value.ts';
 import { COPY_NULL, escapeCopyText } from './copy-text.ts';
 
@@ -90,6 +91,17 @@ function expressionMessage(error: unknown): string {
 
 type RowStep = (row: Record<string, string | null>) => RowError | 'filtered' | undefined;
 
+/** Rejects an expression that reads a column the row does not have at that step, before any row is read. */
+function requireExpressionColumns(expression: string, columns: ReadonlySet<string>, step: string): void {
+  const unknown = expressionIdentifiers(expression).filter((name) => !columns.has(name));
+  if (unknown.length > 0) {
+    throw flowError(
+      'IR_INVALID',
+      `The ${step} expression ${JSON.stringify(expression)} reads ${unknown.map((name) => `"${name}"`).join(', ')}, which ${unknown.length > 1 ? 'are not columns' : 'is not a column'} at that step. Columns: ${[...columns].join(', ')}. Fix the IR and run again.`,
+    );
+  }
+}
+
 /**
  * Compiles the steps of a pipeline with derive or filter steps into functions over a row
  * object, since expressions may read any column. Slower than the per-column program, so it
@@ -154,6 +166,7 @@ function compileRowSteps(header: string[], transforms: readonly TransformNode[])
           requireColumn(step.field, 'cast');
           break;
         case 'derive': {
+          requireExpressionColumns(step.expression, columns, 'derive');
           const evaluate = parseExpression(step.expression);
           columns.add(step.field);
           steps.push((row) => {
@@ -168,6 +181,7 @@ function compileRowSteps(header: string[], transforms: readonly TransformNode[])
           break;
         }
         case 'filter': {
+          requireExpressionColumns(step.expression, columns, 'filter');
           const evaluate = parseExpression(step.expression);
           steps.push((row) => {
             try {
