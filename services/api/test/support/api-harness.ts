@@ -37,7 +37,13 @@ export async function startApiHarness(options: { logStream?: Writable; context?:
     await app.ready();
     return { context: options.context, app, close: async () => void (await app.close()) };
   }
-  const created = await createServiceContext('api-test', { ...process.env, FLOW_LOG_LEVEL: process.env.FLOW_LOG_LEVEL ?? 'warn' });
+  // A Kafka namespace of its own keeps the run requests of these tests away from any other runner.
+  const created = await createServiceContext('api-test', {
+    ...process.env,
+    FLOW_LOG_LEVEL: process.env.FLOW_LOG_LEVEL ?? 'warn',
+    FLOW_KAFKA_NAMESPACE: `flowapitest-${randomUUID().slice(0, 8)}`,
+    FLOW_TOPIC_PARTITIONS: '3',
+  });
   const context = options.logStream ? { ...created, logger: pino({ level: 'debug' }, options.logStream) } : created;
   const app = buildApiApp(context);
   await app.ready();
@@ -46,6 +52,10 @@ export async function startApiHarness(options: { logStream?: Writable; context?:
     app,
     close: async () => {
       await app.close();
+      const admin = context.kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: Object.values(context.topics) }).catch(() => undefined);
+      await admin.disconnect();
       await context.pool.end();
     },
   };
