@@ -15,6 +15,16 @@ else
   PG_OS_USER="$(id -un)"
 fi
 
+# The postgres OS user must enter every folder above the cluster. A checkout it cannot enter (one
+# under /root, mode 0700) keeps the cluster, its socket and its log under /var/lib/flow-stack.
+if [[ $EUID -eq 0 ]] && id "$PG_OS_USER" >/dev/null 2>&1 && ! runuser -u "$PG_OS_USER" -- test -x "$REPO_ROOT" 2>/dev/null; then
+  PG_OUTSIDE_DIR="/var/lib/flow-stack/$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-16)"
+  PG_DIR="$PG_OUTSIDE_DIR/postgres"
+  PG_DATA="$PG_DIR/data"
+  PG_SOCKET_DIR="$PG_OUTSIDE_DIR/run"
+  PG_LOG="$PG_OUTSIDE_DIR/postgres.log"
+fi
+
 # Print the bin folder of the newest installed PostgreSQL major version.
 pg_bin_dir() {
   local server
@@ -60,7 +70,7 @@ postgres_init_cluster() {
   if ! id "$PG_OS_USER" >/dev/null 2>&1; then
     fail_service postgres "" "OS user '$PG_OS_USER' does not exist; reinstall the postgresql package to create it"
   fi
-  mkdir -p "$PG_DIR" "$PG_SOCKET_DIR"
+  mkdir -p "$PG_DIR" "$PG_SOCKET_DIR" "$(dirname "$PG_LOG")"
   touch "$PG_LOG"
   chown "$PG_OS_USER:" "$PG_DIR" "$PG_SOCKET_DIR" "$PG_LOG"
   chmod 700 "$PG_SOCKET_DIR"
