@@ -1,14 +1,11 @@
-import type { Server } from 'node:http';
 import type { RunningService, ServiceStarter } from '@flow/shared/runtime/service-context';
 import { LogField } from '@flow/shared/logging/logger';
 import { createLagMonitor } from './lag-monitor.ts';
 import { loadLagMonitorConfig } from './lag-monitor-config.ts';
-import { startMetricsServer } from './metrics-server.ts';
 
 /**
  * Starts the lag monitor: a refresh every FLOW_LAG_INTERVAL_SECONDS, the next one scheduled
- * when the previous one ends, so refreshes never overlap. With FLOW_METRICS_PORT set it also
- * serves /metrics, for deployments where the API does not share its process.
+ * when the previous one ends, so refreshes never overlap.
  */
 export const startLagMonitor: ServiceStarter = async (context): Promise<RunningService> => {
   const config = loadLagMonitorConfig();
@@ -33,10 +30,6 @@ export const startLagMonitor: ServiceStarter = async (context): Promise<RunningS
   };
   tick();
 
-  let metricsServer: Server | undefined;
-  if (context.config.FLOW_METRICS_PORT > 0) {
-    metricsServer = await startMetricsServer(context.metrics, context.config.FLOW_API_HOST, context.config.FLOW_METRICS_PORT, logger);
-  }
   logger.info(
     { window_seconds: config.windowMs / 1000, interval_seconds: config.intervalMs / 1000, extra_groups: config.extraGroups },
     'lag monitor started',
@@ -48,7 +41,6 @@ export const startLagMonitor: ServiceStarter = async (context): Promise<RunningS
       stopped = true;
       clearTimeout(timer);
       await running;
-      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
       await monitor.close();
     },
   };

@@ -64,7 +64,10 @@ const envSchema = z.object({
   FLOW_RUNNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** pino level. Default info. */
   FLOW_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  /** TCP port of each service's /metrics listener when it runs alone; 0 disables it. */
+  /**
+   * TCP port of a process's own /metrics listener, for processes that run without the API
+   * (which serves /metrics on its port). 0, the default, disables it.
+   */
   FLOW_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 

@@ -5,6 +5,7 @@ import { createPool, type Pool } from '../db/pool.ts';
 import { migrate } from '../db/migrate.ts';
 import { createKafka, ensureFlowTopics } from '../kafka/client.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { startMetricsServer } from './metrics-server.ts';
 import { flowGroups, flowTopics, type FlowGroups, type FlowTopics } from '../kafka/topics.ts';
 
 /** What every service receives: configuration, a logger, the database pool, Kafka and metrics. */
@@ -86,6 +87,11 @@ export async function runProcess(processName: string, starters: ServiceStarter[]
       const service = await start(context);
       services.push(service);
       context.logger.info({ service: service.name }, 'service started');
+    }
+    if (context.config.FLOW_METRICS_PORT > 0) {
+      const server = await startMetricsServer(context.metrics, context.config.FLOW_API_HOST, context.config.FLOW_METRICS_PORT, context.logger);
+      services.push({ name: 'metrics', stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+      context.logger.info({ port: context.config.FLOW_METRICS_PORT }, 'metrics served on /metrics');
     }
   } catch (error) {
     context.logger.fatal({ err: error }, 'service failed to start');

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
-import type { Logger } from '@flow/shared/logging/logger';
+import type { Logger } from '../logging/logger.ts';
 
-/** Serves `GET /metrics` from the registry on host:port; used when the monitor runs without the API. */
+/** Serves `GET /metrics` from the registry on host:port, for a process that runs without the API. */
 export async function startMetricsServer(registry: Registry, host: string, port: number, logger: Logger): Promise<Server> {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url !== '/metrics') {
