@@ -67,7 +67,7 @@ export async function startRunner(context: ServiceContext): Promise<RunningServi
   // A run may take minutes: the session survives on timer heartbeats and a rebalance waits up to 10 minutes.
   const executor: Consumer = context.kafka.consumer({
     groupId: context.groups.runner,
-    sessionTimeout: 60_000,
+    sessionTimeout: context.config.FLOW_RUNNER_SESSION_TIMEOUT_MS,
     rebalanceTimeout: 600_000,
     heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     maxWaitTimeInMs: 1_000,

@@ -60,6 +60,12 @@ const envSchema = z.object({
   FLOW_STREAMING_ENABLED: booleanFlag,
   /** Rows per COPY chunk written to PostgreSQL. Default 64 KiB of text per write. */
   FLOW_COPY_CHUNK_BYTES: z.coerce.number().int().min(1024).default(65_536),
+  /**
+   * Milliseconds the broker waits for a silent runner before it gives the runner's partitions to
+   * another one; after a crash, runs resume on another runner after about this long. The broker
+   * accepts 6000 to 300000 by default. Default 60000.
+   */
+  FLOW_RUNNER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(1_800_000).default(60_000),
   /** Run requests the runner executes at once, across pipelines. Default 4. */
   FLOW_RUNNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** pino level. Default info. */
