@@ -12,7 +12,8 @@ echo "Type check (tsc --noEmit)"
 tsc --noEmit -p tsconfig.json
 
 mkdir -p .stack/test
-bash deploy/local/install-chromium.sh
+# A failed browser install must not stop the suite: the dashboard test then skips and says why.
+bash deploy/local/install-chromium.sh || echo "install-chromium failed; the dashboard browser test will be skipped" >&2
 status=0
 vitest run --reporter=default --reporter=json --outputFile.json=.stack/test/results.json "$@" || status=$?
 node scripts/print-test-summary.ts .stack/test/results.json || status=1
