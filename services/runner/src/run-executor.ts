@@ -68,7 +68,7 @@ export async function executeRunRequest(deps: ExecutorDeps, request: RunRequest)
             error_code = NULL, error_message = NULL WHERE id = $1`,
     [run.id, pipeline.currentIrVersion],
   );
-  await publishRunEvent(deps.producer, deps.topics.runEvents, { runId: run.id, tenantId: run.tenantId, pipelineId: run.pipelineId, status: 'running', at: new Date().toISOString() });
+  await publishRunEvent(deps.producer, deps.topics.runEvents, { runId: run.id, tenantId: run.tenantId, pipelineId: run.pipelineId, status: 'running', at: new Date().toISOString() }, logger);
   logger.info({ ir_version: pipeline.currentIrVersion, trigger: request.trigger }, 'run started');
   const started = performance.now();
 
@@ -123,7 +123,7 @@ export async function executeRunRequest(deps: ExecutorDeps, request: RunRequest)
       rowsRead: outcome.result.rowsRead,
       rowsWritten: outcome.result.rowsWritten,
       rowsQuarantined: outcome.result.rowsQuarantined,
-    });
+    }, logger);
     return 'succeeded';
   } catch (error) {
     await finishFailed(deps, run, pipeline, error, logger);
@@ -407,7 +407,7 @@ async function finishPlain(deps: ExecutorDeps, run: Run, status: 'succeeded' | '
   );
   deps.metrics.runs.inc({ status });
   logger.info({ status, reason }, `run ${status}`);
-  await publishRunEvent(deps.producer, deps.topics.runEvents, { runId: run.id, tenantId: run.tenantId, pipelineId: run.pipelineId, status, at: new Date().toISOString() });
+  await publishRunEvent(deps.producer, deps.topics.runEvents, { runId: run.id, tenantId: run.tenantId, pipelineId: run.pipelineId, status, at: new Date().toISOString() }, logger);
 }
 
 /** Records a failed run and raises its alerts. Throws only when even that fails, so Kafka redelivers. */
@@ -426,13 +426,18 @@ async function finishFailed(
 
   // The load's transaction rolled back, so the counts come from the error and the dead-letter rows.
   const readBeforeFailing = (isFlowError(error) ? (error.details as { rowsRead?: unknown } | undefined)?.rowsRead : undefined) ?? null;
-  await deps.pool.query(
+  const updated = await deps.pool.query(
     `UPDATE flow.runs SET status = 'failed', finished_at = clock_timestamp(), error_code = $2, error_message = $3,
             rows_read = COALESCE($4, rows_read), rows_written = 0,
             rows_quarantined = (SELECT count(*) FROM flow.dead_letter_rows WHERE run_id = $1)
-      WHERE id = $1`,
+      WHERE id = $1 AND status <> 'succeeded'`,
     [run.id, code, message, typeof readBeforeFailing === 'number' ? readBeforeFailing : null],
   );
+  if ((updated.rowCount ?? 0) === 0) {
+    // The rows committed before this error, so the run keeps its success and raises no alert.
+    logger.error({ err: error, error_code: code }, 'error after the run committed; the run stays succeeded');
+    return;
+  }
   if (isEmpty) {
     await raiseAlert(deps.pool, {
       tenantId: run.tenantId,
@@ -464,5 +469,5 @@ async function finishFailed(
     at: new Date().toISOString(),
     errorCode: code,
     errorMessage: message,
-  });
+  }, logger);
 }
