@@ -24,7 +24,11 @@ export const csvDialectSchema = z
     columns: z.array(z.string().min(1)).optional(),
     /** Text encoding of the file. A UTF-8 byte order mark is skipped. Default utf8. */
     encoding: z.enum(['utf8', 'latin1']).default('utf8'),
-    /** Unquoted field values read as SQL NULL. Default [""], the empty field. */
+    /**
+     * Field values read as SQL NULL. Default [""], the empty field.
+     * NOTE: a plain file loaded by PostgreSQL's COPY keeps a quoted empty field ("") as an empty
+     * string; a file parsed by Flow (any transform or rule) reads it as NULL too.
+     */
     nullMarkers: z.array(z.string()).default(['']),
   })
   .strict()
