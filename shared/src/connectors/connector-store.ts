@@ -1,6 +1,6 @@
 import type { FlowConfig } from '../config/env.ts';
 import { decryptSecret, encryptSecret } from '../crypto/secret-box.ts';
-import { isUuid } from '../datasets/dataset-store.ts';
+import { isUuid } from '../db/is-uuid.ts';
 import type { Pool } from '../db/pool.ts';
 import { flowError, notFound } from '../errors/catalog.ts';
 import type { PostgresConnectorSecrets, PostgresConnectorSettings } from './postgres-connector.ts';

@@ -2,7 +2,8 @@ import { inTransaction, type Pool, type PoolClient } from '../db/pool.ts';
 import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import { retiredTableName, shadowTableName } from '../engine/targets/blue-green-target.ts';
 import { flowError, notFound } from '../errors/catalog.ts';
-import { getDataset, isUuid, type Dataset } from './dataset-store.ts';
+import { isUuid } from '../db/is-uuid.ts';
+import { getDataset, type Dataset } from './dataset-store.ts';
 import { sqlType, type DatasetField } from './field-schema.ts';
 
 /** Locks a dataset's metadata row for the rest of the transaction, so changes to one dataset run one at a time. */
@@ -27,8 +28,8 @@ export async function addDatasetField(pool: Pool, tenantId: string, id: string, 
 
   await inTransaction(pool, async (client) => {
     const { name, fields } = await lockDataset(client, tenantId, id);
-    const taken = new Set([...fields.map((existing) => existing.name), ...dataset.primaryKey]);
-    if (taken.has(field.name)) {
+    const existingNames = new Set([...fields.map((existing) => existing.name), ...dataset.primaryKey]);
+    if (existingNames.has(field.name)) {
       throw flowError('CONFLICT', `Dataset "${name}" already has a column "${field.name}". Choose another name.`, {
         details: { field: 'name', name: field.name },
       });

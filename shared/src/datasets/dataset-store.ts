@@ -1,4 +1,5 @@
-import type { Pool } from '../db/pool.ts';
+import { isUuid } from '../db/is-uuid.ts';
+import { inTransaction, type Pool } from '../db/pool.ts';
 import { MAX_IDENTIFIER_BYTES } from '../db/quote.ts';
 import { flowError, notFound } from '../errors/catalog.ts';
 import type { Tenant } from '../tenants/tenant-store.ts';
@@ -33,29 +34,25 @@ export async function createDataset(pool: Pool, tenant: Tenant, name: string, fi
       { details: { field: 'name' } },
     );
   }
-  const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    const inserted = await client.query<{ id: string }>(
-      `INSERT INTO flow.datasets (tenant_id, name, table_name, fields, primary_key)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, name) DO NOTHING RETURNING id`,
-      [tenant.id, name, tableName, JSON.stringify(fields), primaryKeyOf(fields)],
-    );
-    if (!inserted.rows[0]) throw flowError('CONFLICT', `Dataset "${name}" already exists.`, { details: { field: 'name' } });
-    await client.query(createTableSql(tenant.schemaName, tableName, fields));
-    // Read back on the same client: asking the pool for a second one while holding this one
-    // deadlocks once every pooled client is held by a request doing the same.
-    const created = await client.query<Dataset>(`${selectDataset} WHERE d.tenant_id = $1 AND d.id = $2`, [tenant.id, inserted.rows[0].id]);
-    await client.query('COMMIT');
-    return created.rows[0]!;
+    return await inTransaction(pool, async (client) => {
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO flow.datasets (tenant_id, name, table_name, fields, primary_key)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, name) DO NOTHING RETURNING id`,
+        [tenant.id, name, tableName, JSON.stringify(fields), primaryKeyOf(fields)],
+      );
+      if (!inserted.rows[0]) throw flowError('CONFLICT', `Dataset "${name}" already exists.`, { details: { field: 'name' } });
+      await client.query(createTableSql(tenant.schemaName, tableName, fields));
+      // Read back on the same client: asking the pool for a second one while holding this one
+      // deadlocks once every pooled client is held by a request doing the same.
+      const created = await client.query<Dataset>(`${selectDataset} WHERE d.tenant_id = $1 AND d.id = $2`, [tenant.id, inserted.rows[0].id]);
+      return created.rows[0]!;
+    });
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
     if ((error as { code?: string }).code === '42P07') {
       throw flowError('CONFLICT', `Table "${tenant.schemaName}.${tableName}" already exists.`, { cause: error });
     }
     throw error;
-  } finally {
-    client.release();
   }
 }
 
@@ -79,8 +76,4 @@ export async function listDatasets(pool: Pool, tenantId: string, page?: { limit:
     page?.offset ?? 0,
   ]);
   return result.rows;
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

@@ -1,9 +1,10 @@
 import type { FlowConfig } from '../config/env.ts';
 import { getConnector } from '../connectors/connector-store.ts';
-import { getDataset, isUuid } from '../datasets/dataset-store.ts';
+import { getDataset } from '../datasets/dataset-store.ts';
+import { isUuid } from '../db/is-uuid.ts';
 import { MAX_IDENTIFIER_BYTES } from '../db/quote.ts';
 import { dependentViews, retiredTableName, shadowTableName } from '../engine/targets/blue-green-target.ts';
-import type { Pool, PoolClient } from '../db/pool.ts';
+import { inTransaction, type Pool, type PoolClient } from '../db/pool.ts';
 import { flowError, notFound, streamingDisabled } from '../errors/catalog.ts';
 import { irInvalid, parseIr, type IrIssue, type PipelineIr } from '../ir/parse-ir.ts';
 
@@ -124,9 +125,7 @@ export async function createPipeline(
   input: { name: string; description?: string; ir: unknown },
 ): Promise<Pipeline & { ir: unknown }> {
   const checked = await checkIrForTenant(pool, config, tenantId, input.name, input.ir);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const inserted = await client.query<Pipeline>(
       `INSERT INTO flow.pipelines (tenant_id, name, description, current_ir_version, source_bucket, source_prefix)
        VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (tenant_id, name) DO NOTHING RETURNING ${pipelineColumns}`,
@@ -138,14 +137,8 @@ export async function createPipeline(
       pipeline.id,
       JSON.stringify(checked.ir.document),
     ]);
-    await client.query('COMMIT');
     return { ...pipeline, ir: checked.ir.document };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -161,9 +154,7 @@ export async function storeIrVersion(
 ): Promise<IrVersion> {
   const pipeline = await requirePipeline(pool, tenantId, pipelineId);
   const checked = await checkIrForTenant(pool, config, tenantId, pipeline.name, document);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const bumped = await client.query<{ version: number }>(
       `UPDATE flow.pipelines SET current_ir_version = current_ir_version + 1, source_bucket = $3, source_prefix = $4, updated_at = now()
         WHERE tenant_id = $1 AND id = $2 RETURNING current_ir_version AS version`,
@@ -175,14 +166,8 @@ export async function storeIrVersion(
       'INSERT INTO flow.pipeline_ir_versions (pipeline_id, version, ir) VALUES ($1, $2, $3) RETURNING version, ir, created_at AS "createdAt"',
       [pipelineId, version, JSON.stringify(checked.ir.document)],
     );
-    await client.query('COMMIT');
     return stored.rows[0]!;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function getPipeline(pool: Pool | PoolClient, tenantId: string, id: string): Promise<Pipeline | undefined> {

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from '../db/pool.ts';
-import { isUuid } from '../datasets/dataset-store.ts';
+import { isUuid } from '../db/is-uuid.ts';
 import type { RunRequest } from './run-request.ts';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';

@@ -1,4 +1,4 @@
-import { isUuid } from '../datasets/dataset-store.ts';
+import { isUuid } from '../db/is-uuid.ts';
 import type { Pool } from '../db/pool.ts';
 
 /** An API key as the API lists it: never the key nor its hash. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { isUuid } from '../datasets/dataset-store.ts';
-import type { Pool } from '../db/pool.ts';
+import { isUuid } from '../db/is-uuid.ts';
+import { inTransaction, type Pool } from '../db/pool.ts';
 import { quoteIdent } from '../db/quote.ts';
 import { flowError } from '../errors/catalog.ts';
 
@@ -38,9 +38,7 @@ export async function createTenant(pool: Pool, name: string): Promise<Tenant> {
     );
   }
   const schemaName = tenantSchemaName(name);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const inserted = await client.query<{ id: string }>(
       'INSERT INTO flow.tenants (name, schema_name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id',
       [name, schemaName],
@@ -48,14 +46,8 @@ export async function createTenant(pool: Pool, name: string): Promise<Tenant> {
     const row = inserted.rows[0];
     if (!row) throw flowError('CONFLICT', `Tenant "${name}" already exists (or its schema "${schemaName}" is taken).`);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}`);
-    await client.query('COMMIT');
     return { id: row.id, name, schemaName };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function findTenantByName(pool: Pool, name: string): Promise<Tenant | undefined> {

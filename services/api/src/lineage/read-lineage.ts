@@ -1,4 +1,5 @@
-import { getDataset, isUuid, type Dataset } from '@flow/shared/datasets/dataset-store';
+import { getDataset, type Dataset } from '@flow/shared/datasets/dataset-store';
+import { isUuid } from '@flow/shared/db/is-uuid';
 import type { Pool } from '@flow/shared/db/pool';
 import { notFound } from '@flow/shared/errors/catalog';
 import { parseIr } from '@flow/shared/ir/parse-ir';
@@ -38,18 +39,8 @@ export interface RunLineage {
   columns: ColumnLineage[];
 }
 
-interface RunRow {
-  runId: string;
-  pipelineId: string;
-  pipelineName: string;
-  irVersion: number | null;
-  status: string;
-  trigger: string;
-  replayOf: string | null;
-  finishedAt: string | null;
-  rowsRead: string;
-  rowsWritten: string;
-}
+/** A run as `runSelect` reads it: the lineage without what other queries add. */
+type RunRow = Omit<RunLineage, 'dataset' | 'objects' | 'columns'>;
 
 const runSelect = `SELECT r.id AS "runId", r.pipeline_id AS "pipelineId", p.name AS "pipelineName", r.ir_version AS "irVersion",
          r.status, r.trigger, r.replay_of AS "replayOf", r.finished_at AS "finishedAt",
