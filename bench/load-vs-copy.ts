@@ -30,7 +30,7 @@ import { peakRssMiB, startServiceProcess, timeCommand, writeCustomersFile } from
  */
 const argv = process.argv.slice(2);
 const casesFlag = argv.indexOf('--cases');
-const wantedCases = casesFlag >= 0 ? (argv[casesFlag + 1] ?? '').split(',') : ['upsert', 'reload', 'transform', 'truncate', 'blue_green'];
+const selectedCases = casesFlag >= 0 ? (argv[casesFlag + 1] ?? '').split(',') : ['upsert', 'reload', 'transform', 'truncate', 'blue_green'];
 const sizes = argv.filter((value, index) => index !== casesFlag + 1 || casesFlag < 0).map(Number).filter((value) => value > 0);
 const rowCounts = sizes.length > 0 ? sizes : [100_000, 1_000_000];
 
@@ -149,7 +149,7 @@ try {
       { id: 'truncate', name: 'truncate over a loaded table', pipelineId: truncate, bucket, file },
       { id: 'blue_green', name: 'blue_green over a loaded table', pipelineId: blueGreen, bucket, file: changedFile },
     ];
-    for (const item of cases.filter((candidate) => wantedCases.includes(candidate.id))) {
+    for (const item of cases.filter((candidate) => selectedCases.includes(candidate.id))) {
       await upload(item.bucket, 'incoming/customers.csv', item.file);
       const flow = await runPipeline(tenant, item.pipelineId);
       const copySeconds = await copyReference(tenant, item.file);

@@ -12,7 +12,7 @@ echo "Type check (tsc --noEmit)"
 tsc --noEmit -p tsconfig.json
 
 mkdir -p .stack/test
-# A failed browser install must not stop the suite: the dashboard test then skips and says why.
+# A failed browser install must not stop the suite, because the dashboard test then skips and prints why.
 bash deploy/local/install-chromium.sh || echo "install-chromium failed; the dashboard browser test will be skipped" >&2
 status=0
 vitest run --reporter=default --reporter=json --outputFile.json=.stack/test/results.json "$@" || status=$?

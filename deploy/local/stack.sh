@@ -61,7 +61,7 @@ cmd_up() {
   postgres_up
   local kafka_was_healthy=false moto_was_healthy=false
   # The jars also serve Kafka's own tools (kafka-consumer-groups.sh), so this checkout needs them
-  # even when a broker started from another checkout already answers on the port.
+  # even when a broker started from another checkout already responds on the port.
   if kafka_healthy; then kafka_was_healthy=true; kafka_fetch_jars; else kafka_start; fi
   if moto_healthy; then moto_was_healthy=true; else moto_start; fi
   if $kafka_was_healthy; then log "kafka: already running and healthy"; else kafka_wait; fi

@@ -49,7 +49,7 @@ function pick<T>(random: () => number, values: readonly T[]): T {
   return values[Math.floor(random() * values.length)]!;
 }
 
-/** One invented customer as CSV values, in `customerColumns` order. */
+/** Invents one customer and returns its CSV values, in `customerColumns` order. */
 export function customerRow(id: number, random: () => number, revision = 0): string[] {
   const first = pick(random, firstNames);
   const last = pick(random, lastNames);
@@ -93,7 +93,7 @@ export function* customersCsv(rows: number, options: { seed?: number; firstId?: 
   if (chunk.length > 0) yield chunk;
 }
 
-/** The whole customers CSV as one string; for small files. */
+/** Returns the whole customers CSV as one string, for small files. */
 export function customersCsvText(rows: number, options: { seed?: number; firstId?: number; revision?: number } = {}): string {
   return [...customersCsv(rows, options)].join('');
 }

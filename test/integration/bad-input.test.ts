@@ -29,7 +29,7 @@ interface Fixture {
   bucket: string;
 }
 
-/** A pipeline on a bucket of its own without notifications; runs start by hand. */
+/** Creates a pipeline on a bucket of its own without notifications, so runs start only by hand. */
 async function fixture(
   fields: readonly object[],
   target: Record<string, unknown>,

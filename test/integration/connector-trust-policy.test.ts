@@ -9,9 +9,9 @@ import { isFlowError } from '../../shared/src/errors/flow-error.ts';
 
 /**
  * Connector verification against an emulator that enforces IAM. The shared moto server
- * accepts any credentials, so this file starts a second moto server of its own, creates a
- * user, a role whose trust policy requires an external id and a bucket, and then switches on
- * moto's request authentication: from then on every call is checked against IAM policies.
+ * accepts any credentials, so this file starts a second moto server of its own. It creates a
+ * user, a bucket and a role whose trust policy requires an external id. Then it switches on
+ * moto's request authentication, after which every call is checked against IAM policies.
  */
 
 const port = 56_000 + Math.floor(Math.random() * 1_000);

@@ -9,9 +9,9 @@ import { customerFields, customersCsvText } from '../../scripts/lib/customers-cs
 import { putObject, startFlow, uniqueSuffix, type FlowHarness } from '../support/harness.ts';
 
 /**
- * The life of a pipeline as a data engineer drives it through the API: create it, run it in
- * upsert, then switch the load mode by posting a new IR version, re-upload, run and check the
- * table's exact contents, including the guards that keep a table safe.
+ * The life of a pipeline as a data engineer drives it through the API. It is created and run in
+ * upsert. Then each load mode is set by posting a new IR version, the file is uploaded again, and
+ * the run and the table's exact contents are checked, with the guards that keep a table safe.
  */
 
 let harness: FlowHarness;

@@ -47,9 +47,9 @@ export async function startFlow(options: { services?: Array<'runner' | 's3-bridg
     FLOW_LOG_LEVEL: process.env.FLOW_TEST_LOG_LEVEL ?? 'fatal',
   });
   const services: RunningService[] = [];
-  const wanted = options.services ?? ['runner', 's3-bridge'];
-  if (wanted.includes('runner')) services.push(await startRunner(context));
-  if (wanted.includes('s3-bridge')) services.push(await startS3Bridge(context));
+  const selected = options.services ?? ['runner', 's3-bridge'];
+  if (selected.includes('runner')) services.push(await startRunner(context));
+  if (selected.includes('s3-bridge')) services.push(await startS3Bridge(context));
   const s3 = createS3Client(context.config);
   const sqs = createSqsClient(context.config);
   return {

@@ -158,9 +158,9 @@ describe('schema and pipeline changes', () => {
 
     const empty = await call(harness, tenant, 'PATCH', `/api/v1/pipelines/${first.pipeline.id}`, {});
     expect(empty.statusCode).toBe(400);
-    const taken = await call(harness, tenant, 'PATCH', `/api/v1/pipelines/${first.pipeline.id}`, { name: second.pipeline.name });
-    expect(taken.statusCode).toBe(409);
-    expect(bodyOf(taken).error.code).toBe('CONFLICT');
+    const duplicate = await call(harness, tenant, 'PATCH', `/api/v1/pipelines/${first.pipeline.id}`, { name: second.pipeline.name });
+    expect(duplicate.statusCode).toBe(409);
+    expect(bodyOf(duplicate).error.code).toBe('CONFLICT');
   });
 
   it('rejects deleting a pipeline while queued', async () => {

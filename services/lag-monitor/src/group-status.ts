@@ -18,8 +18,8 @@ function hasMembers(sample: GroupSample): boolean {
 }
 
 /**
- * A partition is stalled when it had lag in every sample of a full window and its committed
- * offset never moved.
+ * Tells whether a partition stalled: it had lag in every sample of a full window and its
+ * committed offset never moved.
  */
 function hasStalledPartition(window: readonly GroupSample[]): boolean {
   const latest = window.at(-1)!;

@@ -30,7 +30,7 @@ const lagMonitorEnvSchema = z
     FLOW_LAG_ALERT_AFTER_SECONDS: z.coerce.number().min(0).max(86_400).default(60),
   })
   .refine((config) => config.FLOW_LAG_INTERVAL_SECONDS <= config.FLOW_LAG_WINDOW_SECONDS, {
-    message: 'FLOW_LAG_INTERVAL_SECONDS must not exceed FLOW_LAG_WINDOW_SECONDS, or the window never holds two samples',
+    message: 'FLOW_LAG_INTERVAL_SECONDS must not exceed FLOW_LAG_WINDOW_SECONDS, or the window never contains two samples',
     path: ['FLOW_LAG_INTERVAL_SECONDS'],
   });
 

@@ -127,9 +127,9 @@ describe('mcp run tools', () => {
     expect(textOf(inspected)).toContain(`${key} line 5`);
 
     // The failed run loaded nothing, so there is nothing archived to replay.
-    const refused = await callTool(session, 'replayFlowRun', { runId: failed.runId });
-    expect(refused.isError).toBe(true);
-    expect(textOf(refused)).toMatch(/^CONFLICT \(HTTP 409\): Run ".*" \(status failed\) loaded no source object/);
+    const rejected = await callTool(session, 'replayFlowRun', { runId: failed.runId });
+    expect(rejected.isError).toBe(true);
+    expect(textOf(rejected)).toMatch(/^CONFLICT \(HTTP 409\): Run ".*" \(status failed\) loaded no source object/);
 
     // Allow the two bad rows, run again: the good rows load and the file is archived.
     const current = await callTool(session, 'getFlowPipelineIr', { pipelineId: tenant.pipelineId });

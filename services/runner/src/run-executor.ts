@@ -265,7 +265,7 @@ function reportProgress(pool: Pool, runId: string, progress: LoadProgress, logge
 }
 
 /**
- * Errors that make a file unreadable whatever the IR says; moving such a file aside unblocks
+ * Errors that make a file unreadable whatever the IR contains; moving such a file aside unblocks
  * later runs. Rows that break the IR's rules leave their file in place, because the fix may
  * be a change to the IR followed by a new run.
  */
@@ -301,10 +301,10 @@ async function loadOrSetAside<T>(
       }
     }
     if (moved.length === 0) throw error;
-    const what = moved.length === 1 ? `The file was moved to ${moved[0]}` : `The files were moved to ${moved.join(', ')}`;
+    const destination = moved.length === 1 ? `The file was moved to ${moved[0]}` : `The files were moved to ${moved.join(', ')}`;
     throw flowError(
       'CSV_MALFORMED',
-      `${error.message.replace(/ (then )?[Ff]ix the file( \(or the IR\))? and upload it again\.$/, '')} ${what} so that later runs can go on; fix ${moved.length === 1 ? 'it' : 'them'} and upload again.`,
+      `${error.message.replace(/ (then )?[Ff]ix the file( \(or the IR\))? and upload it again\.$/, '')} ${destination} so that later runs can go on; fix ${moved.length === 1 ? 'it' : 'them'} and upload again.`,
       { details: { ...details, movedTo: moved }, cause: error },
     );
   }

@@ -15,7 +15,7 @@ const HEARTBEAT_INTERVAL_MS = 3_000;
 
 /**
  * Parses a message with a zod schema. A message that does not parse goes to the dead-letter
- * topic with the reason. Its offset is then committed, so it never blocks its partition.
+ * topic with the reason, and its offset is then committed, so the messages after it go on.
  */
 async function parseOrDeadLetter<T>(
   schema: z.ZodType<T>,

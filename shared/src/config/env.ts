@@ -62,7 +62,7 @@ const envSchema = z.object({
   FLOW_COPY_CHUNK_BYTES: z.coerce.number().int().min(1024).default(65_536),
   /**
    * Milliseconds the broker waits for a silent runner before it gives the runner's partitions to
-   * another one; after a crash, runs resume on another runner after about this long. The broker
+   * another one. After a crash, runs resume on another runner after about this long. The broker
    * accepts 6000 to 300000 by default. Default 60000.
    */
   FLOW_RUNNER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(1_800_000).default(60_000),

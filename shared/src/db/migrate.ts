@@ -19,7 +19,7 @@ export async function migrate(databaseUrl: string, logger: Logger): Promise<void
     createSchema: true,
     createMigrationsSchema: true,
     // Migrations touch separate tables and columns, so one written on a branch may land after a
-    // higher-numbered one was applied; it still runs instead of blocking start-up.
+    // higher-numbered one was applied. It then still runs instead of blocking start-up.
     checkOrder: false,
     log: (message: string) => logger.debug({ detail: message }, 'migration runner'),
   });

@@ -85,10 +85,10 @@ function sqlLiteral(value: string): string {
 const isSingleByte = (value: string) => Buffer.byteLength(value, 'utf8') === 1;
 
 /**
- * Returns the COPY statement that loads the object's bytes as they are, when nothing in the
- * IR needs Flow's own row program: no transform but casts, no validation rule, a one-byte
- * delimiter, quote and escape, empty fields as the only NULL marker, and a header whose every
- * column is a dataset field. Otherwise returns undefined and the encoded path runs.
+ * Returns the COPY statement that loads the object's bytes as they are, when nothing in the IR
+ * needs Flow's own row program. That takes no transform but casts and no validation rule. It also
+ * takes a one-byte delimiter, quote and escape, empty fields as the only NULL marker, and a header
+ * whose every column is a dataset field. Otherwise it returns undefined and the encoded path runs.
  */
 export function directCopyPlan(
   ir: PipelineIr,

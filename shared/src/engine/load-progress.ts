@@ -1,6 +1,6 @@
 /**
  * Running counts of a load, for progress reports while it runs. Rows are counted by line ends
- * as bytes stream past, an estimate that quoted newlines inflate; each object's exact count
+ * as bytes stream past, an estimate that quoted newlines inflate. Each object's exact count
  * replaces the estimate when the object is done.
  */
 export interface LoadProgress {

@@ -1,4 +1,4 @@
-/** Ids that locate an error; each is optional and filled by the layer that knows it. */
+/** Ids that locate an error. Each is optional, and the layer that has it fills it in. */
 export interface ErrorContext {
   tenantId?: string;
   pipelineId?: string;

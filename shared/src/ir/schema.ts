@@ -27,7 +27,7 @@ export const csvDialectSchema = z
     /**
      * Field values read as SQL NULL. Default [""], the empty field.
      * NOTE: a plain file loaded by PostgreSQL's COPY keeps a quoted empty field ("") as an empty
-     * string; a file parsed by Flow (any transform or rule) reads it as NULL too.
+     * string. A file parsed by Flow (any transform or rule) reads it as NULL too.
      */
     nullMarkers: z.array(z.string()).default(['']),
   })

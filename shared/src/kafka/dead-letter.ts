@@ -2,8 +2,8 @@ import type { KafkaMessage, Producer } from 'kafkajs';
 import { DEAD_LETTER_REASON_HEADER } from './topics.ts';
 
 /**
- * Sends a message that could not be parsed to the dead-letter topic, with the reason and
- * its origin in headers, so that it never blocks its partition and is never lost.
+ * Sends a message that could not be parsed to the dead-letter topic, with the reason and its
+ * origin in headers. Callers commit the original's offset only after this send succeeds.
  */
 export async function sendToDeadLetter(
   producer: Producer,

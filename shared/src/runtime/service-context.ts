@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { flowGroups, flowTopics, type FlowGroups, type FlowTopics } from '../kafka/topics.ts';
 
-/** What every service receives: configuration, a logger, the database pool, Kafka and metrics. */
+/** Dependencies every service receives: configuration, a logger, the database pool, Kafka and metrics. */
 export interface ServiceContext {
   config: FlowConfig;
   logger: Logger;

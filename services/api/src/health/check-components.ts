@@ -53,8 +53,8 @@ export function checkKafka(kafka: Kafka, timeoutMs = COMPONENT_CHECK_TIMEOUT_MS)
 }
 
 /**
- * Checks that the S3 API answers, with ListBuckets on Flow's own credentials. An access-denied
- * answer still counts as up: the service is reachable, and each connector has its own rights.
+ * Checks that the S3 API responds, with ListBuckets on Flow's own credentials. An access-denied
+ * response still counts as up, because the service is reachable and each connector has its own rights.
  */
 export function checkS3(s3: S3Client, timeoutMs = COMPONENT_CHECK_TIMEOUT_MS): Promise<ComponentStatus> {
   return measure(

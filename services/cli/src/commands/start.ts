@@ -32,7 +32,7 @@ export function registerStartCommand(program: Command): void {
     .description('Run Flow services in this process until SIGINT or SIGTERM')
     .option('--services <names>', `comma-separated services to run (${serviceNames.join(', ')})`, serviceNames.join(','))
     .action(async (options: { services: string }) => {
-      // The API starts last, so that once /healthz answers every other service is running too.
+      // The API starts last, so that once /healthz responds every other service is running too.
       const listed = parseServiceList(options.services);
       const names = [...listed.filter((name) => name !== 'api'), ...listed.filter((name) => name === 'api')];
       const starters = await Promise.all(names.map((name) => serviceLoaders[name]!()));

@@ -39,18 +39,18 @@ async function startedRunResult(
   context: ToolContext,
   started: z.infer<typeof runStartedResponseSchema>,
   wait: { wait: boolean; waitSeconds: number },
-  what: string,
+  subject: string,
 ) {
   if (!wait.wait) {
     return {
       structured: { runId: started.runId, requestId: started.requestId, status: started.status, timedOut: false, run: null },
-      summary: `${what} queued as run ${started.runId}. Call getFlowRun with this id for its status and counts.`,
+      summary: `${subject} queued as run ${started.runId}. Call getFlowRun with this id for its status and counts.`,
     };
   }
   const { run, timedOut } = await waitForRun(context, started.runId, wait.waitSeconds);
   const summary = timedOut
-    ? `${what} started as run ${started.runId}, which is still ${run.status} after ${wait.waitSeconds} s. Call getFlowRun later.`
-    : `${what} finished. ${describeRun(run)}`;
+    ? `${subject} started as run ${started.runId}, which is still ${run.status} after ${wait.waitSeconds} s. Call getFlowRun later.`
+    : `${subject} finished. ${describeRun(run)}`;
   return { structured: { runId: run.id, requestId: started.requestId, status: run.status, timedOut, run }, summary };
 }
 
@@ -153,8 +153,8 @@ export const inspectFlowError = defineFlowTool({
       await context.api.get(`/runs/${encodeURIComponent(run.id)}/dead-letter`, { limit: input.limit, offset: input.offset }),
     );
     const rows = deadLetter.rows.map((row) => `- ${row.sourceKey ?? '?'} line ${row.lineNumber ?? '?'}: ${JSON.stringify(row.errors)}`);
-    const shown = rows.length < deadLetter.total ? ` (showing ${rows.length} from offset ${deadLetter.offset})` : '';
-    const summary = [describeRun(run), `${deadLetter.total} dead-letter row(s)${shown}${rows.length > 0 ? ':' : '.'}`, ...rows].join('\n');
+    const page = rows.length < deadLetter.total ? ` (showing ${rows.length} from offset ${deadLetter.offset})` : '';
+    const summary = [describeRun(run), `${deadLetter.total} dead-letter row(s)${page}${rows.length > 0 ? ':' : '.'}`, ...rows].join('\n');
     return {
       structured: { pipelineId: input.pipelineId, run, deadLetter: { rows: deadLetter.rows, total: deadLetter.total, limit: deadLetter.limit, offset: deadLetter.offset } },
       summary,
